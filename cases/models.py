@@ -1,0 +1,252 @@
+"""Cases (案件/事项): the whistle-and-respond loop 发现问题 → 分类交办 → 协同解决 → 效果反馈.
+
+The state lives in a protected FSMField; transitions (added on Case) only set fields on self.
+Every write goes through cases.services, which locks the row, calls the transition, saves and
+writes a CaseEvent in one transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField
+
+
+class CaseState(models.TextChoices):
+    REPORTED = "reported", _("已上报")
+    TRIAGED = "triaged", _("研判中")
+    ASSIGNED = "assigned", _("已交办")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已反馈")
+    RETURNED = "returned", _("已退回（属本级职责）")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# States in which a case is still someone's work and its deadline runs.
+# Used by the partial index below and by the deadline sweep.
+OPEN_STATES = [CaseState.REPORTED, CaseState.TRIAGED, CaseState.ASSIGNED, CaseState.RESOLVED]
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+
+
+class Channel(models.TextChoices):
+    STAFF = "staff", _("基层发现")
+    RESIDENT = "resident", _("群众点单")
+    OPEN311 = "open311", _("外部系统接入")
+
+
+class Stage(models.TextChoices):
+    """Whose clock is running: the stage a deadline belongs to."""
+
+    TRIAGE = "triage", _("分拨研判")
+    RESPONSE = "response", _("部门签收")
+    RESOLUTION = "resolution", _("部门办结")
+    FEEDBACK = "feedback", _("乡镇反馈")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Case(models.Model):
+    number = models.CharField(_("案件编号"), max_length=32, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("问题描述"))
+    address = models.CharField(_("地点"), max_length=300)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    channel = models.CharField(_("来源"), max_length=16, choices=Channel.choices, default=Channel.STAFF)
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+
+    township = models.ForeignKey(
+        "governance.Unit", verbose_name=_("上报乡镇（街道）"), on_delete=models.PROTECT, related_name="reported_cases"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reported_cases",
+    )
+    # 群众点单: the resident who asked. Personal data: shown only to staff who need it, never over Open311 GET.
+    resident_name = models.CharField(_("群众姓名"), max_length=50, blank=True)
+    resident_phone = models.CharField(_("群众电话"), max_length=32, blank=True)
+
+    state = FSMField(_("状态"), default=CaseState.REPORTED, choices=CaseState.choices, protected=True, db_index=True)
+
+    # Triage result: the matched list item and who must act.
+    list_item = models.ForeignKey(
+        "responsibilities.ListItem", verbose_name=_("匹配清单事项"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    item_kind = models.CharField(_("事项类别"), max_length=16, blank=True)  # copied from list_item at triage
+    triage_note = models.TextField(_("研判意见"), blank=True)
+    lead_department = models.ForeignKey(
+        "governance.Unit", verbose_name=_("牵头部门"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="lead_cases",
+    )
+    assisting_departments = models.ManyToManyField(
+        "governance.Unit", verbose_name=_("协同部门"), blank=True, related_name="assisting_cases"
+    )
+    dispatch_centre = models.ForeignKey(
+        "governance.Unit", verbose_name=_("分拨中心"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="dispatched_cases",
+    )
+
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="claimed_cases",
+    )
+    claimed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("办结人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="resolved_cases",
+    )
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    resolution_note = models.TextField(_("办理结果"), blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+
+    rating = models.CharField(_("评价"), max_length=16, choices=Rating.choices, blank=True)
+    feedback_comment = models.TextField(_("评价意见"), blank=True)
+    feedback_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+
+    # Information requested from the reporter (补充材料): the case keeps its state; its clock pauses.
+    info_requested_at = models.DateTimeField(_("补充材料请求时间"), null=True, blank=True)
+    info_request_text = models.TextField(_("需补充的内容"), blank=True)
+
+    # --- Deadlines (时限). `due_at` is the running stage's deadline and the one the sweep reads;
+    # the per-stage columns keep each stage's deadline for display and assessment.
+    stage = models.CharField(_("当前环节"), max_length=16, choices=Stage.choices, default=Stage.TRIAGE)
+    stage_started_at = models.DateTimeField(_("环节开始时间"), null=True, blank=True)
+    due_at = models.DateTimeField(_("当前时限"), null=True, blank=True)
+    triage_due_at = models.DateTimeField(_("研判时限"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    feedback_due_at = models.DateTimeField(_("反馈时限"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("计时暂停于"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("已预警时间"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
+    escalated_at = models.DateTimeField(_("最近升级时间"), null=True, blank=True)
+    next_escalation_at = models.DateTimeField(_("下次升级时间"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("上报时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    triaged_at = models.DateTimeField(_("研判时间"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Partial index used by the deadline sweep: only open cases carry a running deadline.
+            models.Index(fields=["due_at"], condition=Q(state__in=OPEN_STATES), name="case_open_due_at"),
+            models.Index(fields=["next_escalation_at"], condition=Q(state__in=OPEN_STATES), name="case_open_next_esc"),
+            models.Index(fields=["warn_at"], condition=Q(state__in=OPEN_STATES, warned_at__isnull=True),
+                         name="case_open_warn_at"),
+            models.Index(fields=["township", "state"]),
+            models.Index(fields=["lead_department", "state"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class CaseEvent(models.Model):
+    """The append-only audit trail. Written explicitly by services, never by signals.
+
+    UPDATE and DELETE are refused by a database trigger as well as by delete()/save() here.
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人名称"), max_length=100)  # "系统" for automatic steps
+    actor_unit = models.ForeignKey(
+        "governance.Unit", verbose_name=_("操作单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("动作"), max_length=64)  # dotted, e.g. "case.claimed"
+    from_state = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, blank=True)
+    reason = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("案件记录")
+        verbose_name_plural = _("案件记录")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"]), models.Index(fields=["action", "created_at"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.action}"
+
+
+class Attachment(models.Model):
+    class Purpose(models.TextChoices):
+        REPORT = "report", _("上报照片")
+        RESOLUTION = "resolution", _("办结照片")
+        INFO = "info", _("补充材料")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="attachments")
+    purpose = models.CharField(_("用途"), max_length=16, choices=Purpose.choices, default=Purpose.REPORT)
+    file = models.FileField(_("文件"), upload_to="cases/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["created_at", "id"]
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: an officer asks to move the running deadline; a dispatcher or supervisor decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="extensions")
+    stage = models.CharField(_("环节"), max_length=16, choices=Stage.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("申请理由"))
+    requested_due_at = models.DateTimeField(_("申请延至"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="extension_one_pending"),
+        ]
+
+
+class CaseNumberCounter(models.Model):
+    """Per-year counter for human-readable numbers (SZ-2026-000123); locked row by row when a case is created."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,0 +1,84 @@
+"""Reads for the governance app, with the access rules every other app builds on."""
+
+from governance.models import Membership, Notification, Role, Unit
+
+
+def memberships_of(user):
+    """The user's active memberships with their units, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_chuishao_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user, is_active=True, unit__is_active=True).select_related("unit"))
+        user._chuishao_memberships = cached
+    return cached
+
+
+def roles_of(user):
+    return {m.role for m in memberships_of(user)}
+
+
+def units_for_role(user, role):
+    return [m.unit for m in memberships_of(user) if m.role == role]
+
+
+def has_role(user, role, unit=None):
+    return any(m.role == role and (unit is None or m.unit_id == unit.pk) for m in memberships_of(user))
+
+
+def subtree_q(units, field="path"):
+    """A Q matching units inside any of the given units' subtrees (each unit included)."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for unit in units:
+        q |= Q(**{f"{field}__startswith": unit.path})
+    return q
+
+
+def unit_subtree(unit):
+    return Unit.objects.filter(path__startswith=unit.path)
+
+
+def unit_ancestors(unit):
+    """Ancestors nearest first (parent, grandparent, ...)."""
+    ids = unit.ancestor_ids()
+    by_id = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    return [by_id[pk] for pk in reversed(ids)]
+
+
+def supervisors_of(unit):
+    """Active users with the supervisor role in this unit (督办 recipients)."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model().objects.filter(
+            memberships__unit=unit, memberships__role=Role.SUPERVISOR, memberships__is_active=True, is_active=True
+        ).distinct()
+    )
+
+
+def members_with_role(unit, role):
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model().objects.filter(
+            memberships__unit=unit, memberships__role=role, memberships__is_active=True, is_active=True
+        ).distinct()
+    )
+
+
+def unread_notification_count(user):
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_list(user):
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def display_name(user):
+    if user is None:
+        return ""
+    return user.get_full_name() or user.first_name or user.username

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from governance import views
+
+admin.site.site_header = settings.PLATFORM_NAME
+admin.site.site_title = settings.PLATFORM_NAME
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("lists/", include("responsibilities.urls")),
+    path("cases/", include("cases.urls")),
+    path("", include("governance.api_urls")),
+    path("admin/", admin.site.urls),
+]
