@@ -6,12 +6,12 @@ Tests run against the real PostgreSQL and Redis named by DATABASE_URL / REDIS_UR
 import pytest
 from django.core.cache import cache
 
-from governance.celery import app as celery_app
-from tests.personas import Org, build_org
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    from governance.celery import app as celery_app
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "http://testserver"
@@ -24,8 +24,10 @@ def _test_settings(settings):
 
 
 @pytest.fixture
-def org(db) -> Org:
+def org(db):
     """A small 示范县: two townships, a dispatch centre, two departments and a persona per role."""
+    from tests.personas import build_org
+
     return build_org()
 
 
