@@ -7,7 +7,6 @@ import pytest
 from django.core.cache import cache
 
 
-
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     from governance.celery import app as celery_app
