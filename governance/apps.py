@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("组织与人员")
+
+    def ready(self):
+        from django.conf import settings
+
+        # Embedded local mode: Celery's filesystem transport needs its folders before the first
+        # message is sent (by the web process) or read (by the worker). Both load this app, so
+        # creating them here covers `make run`, a bare `manage.py` and the embedded-mode test.
+        # With Redis as the broker the list is empty.
+        for folder in settings.CELERY_BROKER_DIRS:
+            folder.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
 import logging
+import os
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -59,15 +60,17 @@ def _check_database():
 
 def _check_broker():
     if settings.CELERY_EMBEDDED:
-        missing = [str(p) for p in settings.CELERY_BROKER_DIRS if not p.is_dir()]
-        return (not missing), (f"missing folders: {', '.join(missing)}" if missing else None)
+        # The filesystem transport is "up" when its folders exist and this process may write to them.
+        broken = [str(p) for p in settings.CELERY_BROKER_DIRS if not (p.is_dir() and os.access(p, os.W_OK))]
+        return (not broken), (f"folders missing or not writable: {', '.join(broken)}" if broken else None)
     from governance.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        # Read the URL now (not at start-up) so an operator sees the broker the settings name.
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True, None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any failure means "down" to an operator
         return False, exc.__class__.__name__
 
 

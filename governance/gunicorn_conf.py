@@ -1,0 +1,51 @@
+"""Gunicorn settings, shared by every way the web server is started.
+
+`make run` (Procfile), docker-compose and the embedded-mode test all run
+    gunicorn governance.wsgi:application --config governance/gunicorn_conf.py
+so they differ only in the environment:
+    WEB_BIND      address:port to listen on (default 127.0.0.1:8000; the container uses 0.0.0.0:8000)
+    WEB_WORKERS   worker processes (default 2)
+    WEB_TIMEOUT   seconds before a stuck request's worker is restarted (default 60)
+Logs go to stdout as JSON lines, like the rest of the platform (settings.LOGGING).
+"""
+
+import os
+
+
+def _int(name, default):
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        # Fail loudly, like governance.env: a typo must not start a server with surprising settings.
+        raise SystemExit(f"Environment variable {name}={raw!r} is not an integer.") from None
+
+
+bind = os.environ.get("WEB_BIND", "").strip() or "127.0.0.1:8000"
+workers = _int("WEB_WORKERS", 2)
+timeout = _int("WEB_TIMEOUT", 60)
+graceful_timeout = 20
+accesslog = "-"
+errorlog = "-"
+# Keep the client address in access logs; the request id (if a proxy sets one) helps tracing.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+    },
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,225 @@
+"""The ways the platform is started agree with each other, and the embedded mode really runs.
+
+Three places start the same processes:
+- the Procfile, which `make run` hands to honcho,
+- docker-compose.yml, for production (Docker cannot run here, so its file is checked),
+- test_embedded_mode_runs_worker_and_beat below, which starts the Procfile's commands.
+The compose services must run the Procfile's commands (without the venv prefix); a worker with
+embedded beat (`-B`) locally becomes a worker service plus a beat service in production.
+"""
+
+import json
+import os
+import pathlib
+import shlex
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = pathlib.Path(sys.executable).parent
+
+
+def procfile_commands():
+    """name -> argv, from the Procfile, with the `.venv/bin/` prefix removed."""
+    commands = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, command = line.split(":", 1)
+        argv = shlex.split(command)
+        argv[0] = argv[0].removeprefix(".venv/bin/")
+        commands[name.strip()] = argv
+    return commands
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def command_of(service):
+    command = service["command"]
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def without(argv, *flags):
+    return [part for part in argv if part not in flags]
+
+
+def test_compose_has_the_production_services(compose):
+    services = compose["services"]
+    assert set(services) >= {"postgres", "redis", "migrate", "web", "worker", "beat"}
+    assert services["postgres"]["image"].split(":")[1].startswith("16")
+    assert services["redis"]["image"].split(":")[1].startswith("7")
+    assert {"pgdata", "media"} <= set(compose["volumes"])
+    assert any(v.startswith("pgdata:") for v in services["postgres"]["volumes"])
+    assert any(v.startswith("media:") for v in services["web"]["volumes"])
+
+
+def test_every_long_running_service_has_a_health_check(compose):
+    services = compose["services"]
+    for name in ["postgres", "redis", "web", "worker", "beat"]:
+        check = services[name].get("healthcheck")
+        assert check and not check.get("disable"), f"{name} has no health check"
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_application_services_wait_for_a_successful_migration(compose):
+    services = compose["services"]
+    assert command_of(services["migrate"]) == ["python", "manage.py", "migrate", "--noinput"]
+    assert services["migrate"]["restart"] == "no"
+    for name in ["web", "worker", "beat"]:
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert depends["redis"]["condition"] == "service_healthy"
+
+
+def test_production_runs_postgres_and_redis_not_the_embedded_defaults(compose):
+    for name in ["migrate", "web", "worker", "beat"]:
+        environment = compose["services"][name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["REDIS_URL"].startswith("redis://redis:")
+        assert environment["DEBUG"] == "0"
+
+
+def test_web_runs_the_same_gunicorn_command_as_make_run(compose):
+    procfile = procfile_commands()
+    assert procfile["web"][:2] == ["gunicorn", "governance.wsgi:application"]
+    assert command_of(compose["services"]["web"]) == procfile["web"]
+
+
+def test_worker_and_beat_split_the_make_run_worker_with_embedded_beat(compose):
+    local = procfile_commands()["worker"]
+    assert local[:4] == ["celery", "-A", "governance", "worker"]
+    assert "-B" in local
+    assert command_of(compose["services"]["worker"]) == without(local, "-B")
+    beat = command_of(compose["services"]["beat"])
+    assert beat[:4] == ["celery", "-A", "governance", "beat"]
+    assert beat[4:] == ["--loglevel", "INFO"]
+
+
+def test_dockerfile_builds_a_non_root_image_with_translations_and_static_files():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.startswith("#") and "FROM python:3.11-slim" in dockerfile
+    assert "pip install -r requirements.txt" in dockerfile
+    assert "scripts/compile_messages.py" in dockerfile
+    assert "collectstatic --noinput" in dockerfile
+    user_lines = [line for line in dockerfile.splitlines() if line.startswith("USER ")]
+    assert user_lines and user_lines[-1] != "USER root"
+    # The image's default command is the web service's.
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
+    assert json.loads(cmd[4:]) == procfile_commands()["web"]
+
+
+# --- The embedded mode, for real ------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get_json(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local test URL
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def _stop(processes):
+    """SIGTERM each process group (honcho does the same on Ctrl-C), then SIGKILL stragglers."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.mark.slow
+def test_embedded_mode_runs_worker_and_beat(tmp_path):
+    """`make run`'s processes on a fresh var/ with no DATABASE_URL/REDIS_URL: SQLite (WAL) and the
+    filesystem broker. Beat must enqueue the deadline sweep and the worker must run it, which
+    /healthz then reports; everything stops cleanly on SIGTERM."""
+    port = _free_port()
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
+    env.update(
+        CHUISHAO_VAR_DIR=str(var_dir), DEBUG="1", DEADLINE_SWEEP_SECONDS="5", WEB_BIND=f"127.0.0.1:{port}",
+        WEB_WORKERS="1", PYTHONUNBUFFERED="1", PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr[-3000:]
+
+    logs, processes = {}, []
+    try:
+        for name, argv in procfile_commands().items():
+            logs[name] = (tmp_path / f"{name}.log").open("w")
+            processes.append(
+                subprocess.Popen(  # noqa: S603 - the commands come from our own Procfile
+                    [str(BIN / argv[0]), *argv[1:]], cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        health, deadline = None, time.monotonic() + 150
+        while time.monotonic() < deadline:
+            for process in processes:
+                assert process.poll() is None, f"{process.args[0]} exited early with {process.returncode}"
+            try:
+                status, health = _get_json(f"http://127.0.0.1:{port}/healthz")
+                if health["sweep"]["last_run_at"]:
+                    break
+            except (OSError, ValueError):
+                pass  # the web server is still starting
+            time.sleep(1)
+        else:
+            pytest.fail(f"no sweep reported by /healthz within 150s; last answer: {health}\n" + _tails(tmp_path))
+        assert status == 200
+        assert health["database"]["ok"] and health["broker"]["ok"]
+        assert health["broker"]["embedded"] is True
+        assert health["sweep"]["ok"] is True
+
+        # The web page is served too (Chinese by default), not only the health check.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:  # noqa: S310
+            assert "基层吹哨" in response.read().decode()
+    finally:
+        _stop(processes)
+        for handle in logs.values():
+            handle.close()
+
+    for process in processes:
+        assert process.returncode is not None
+    # The data sits in SQLite under the temporary var/, in WAL mode; the broker's folders beside it.
+    with sqlite3.connect(var_dir / "chuishao.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT count(*) FROM governance_jobheartbeat WHERE name = 'deadline-sweep'").fetchone()[0] == 1
+    assert (var_dir / "celery" / "queue").is_dir()
+    # Logs are JSON lines, like production's.
+    worker_lines = [line for line in (tmp_path / "worker.log").read_text().splitlines() if line.startswith("{")]
+    assert any(json.loads(line).get("logger", "").startswith("celery") for line in worker_lines), _tails(tmp_path)
+
+
+def _tails(tmp_path):
+    return "\n".join(
+        f"--- {path.name}\n" + "\n".join(path.read_text().splitlines()[-30:]) for path in sorted(tmp_path.glob("*.log"))
+    )
