@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from governance import services
@@ -16,36 +18,102 @@ class MembershipInline(admin.TabularInline):
     fields = ["unit", "role", "title", "is_active"]
 
 
+class UnitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "code", "level", "kind", "parent", "email", "sort_order", "is_active"]
+
+    def clean_parent(self):
+        # Checked here so the administrator gets a message on the form, not an error page from
+        # services.unit_update, which refuses the same moves.
+        parent = self.cleaned_data.get("parent")
+        unit = self.instance
+        if parent is not None and unit.pk:
+            if parent.pk == unit.pk:
+                raise forms.ValidationError(_("上级单位不能是本单位。"))
+            if parent.path.startswith(unit.path):
+                raise forms.ValidationError(_("不能把单位移到它自己的下级单位之下。"))
+        return parent
+
+
+class UnitMembershipInline(admin.TabularInline):
+    """The people of a unit, on the unit's page: who reports, dispatches, handles and supervises here."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "title", "is_active"]
+    verbose_name = _("本单位人员")
+    verbose_name_plural = _("本单位人员")
+
+
+class ParentUnitFilter(admin.SimpleListFilter):
+    """Filter by parent among the units that have children (a county, a township), not all units."""
+
+    title = _("上级单位")
+    parameter_name = "parent"
+
+    def lookups(self, request, model_admin):
+        parents = Unit.objects.filter(children__isnull=False).distinct().order_by("path")
+        return [(str(u.pk), u.name) for u in parents]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(parent_id=self.value()) if self.value() else queryset
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "level", "kind", "parent", "is_active"]
-    list_filter = ["level", "kind", "is_active"]
+    form = UnitAdminForm
+    list_display = ["name", "short_name", "code", "level", "kind", "parent", "member_count", "is_active"]
+    list_filter = ["level", "kind", "is_active", ParentUnitFilter]
     search_fields = ["name", "short_name", "code"]
     autocomplete_fields = ["parent"]
     ordering = ["path"]
-    fields = ["name", "short_name", "code", "level", "kind", "parent", "email", "sort_order", "is_active"]
+    list_per_page = 50
+    inlines = [UnitMembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "code"]}),
+        (_("在组织中的位置"), {"fields": ["level", "kind", "parent", "sort_order"]}),
+        (_("其他"), {"fields": ["email", "is_active"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent").annotate(
+            _member_count=Count("memberships", filter=Q(memberships__is_active=True))
+        )
+
+    @admin.display(description=_("在职人数"), ordering="_member_count")
+    def member_count(self, obj):
+        return obj._member_count
 
     def save_model(self, request, obj, form, change):
         # The materialised path is maintained by the services only.
-        data = {f: form.cleaned_data[f] for f in form.changed_data}
         if change:
             original = Unit.objects.get(pk=obj.pk)
-            services.unit_update(unit=original, **data)
+            services.unit_update(unit=original, **{f: form.cleaned_data[f] for f in form.changed_data})
             obj.refresh_from_db()
         else:
             created = services.unit_create(
                 **{f: form.cleaned_data[f] for f in ["code", "name", "level", "kind", "parent", "short_name", "email", "sort_order"]}
             )
+            if not form.cleaned_data.get("is_active", True):
+                services.unit_update(unit=created, is_active=False)
             obj.pk = created.pk
             obj.refresh_from_db()
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "unit", "role", "title", "is_active", "created_at"]
-    list_filter = ["role", "is_active", "unit__level"]
-    search_fields = ["user__username", "user__first_name", "unit__name"]
+    list_display = ["user", "user_full_name", "unit", "role", "title", "is_active", "created_at"]
+    list_filter = ["role", "is_active", "unit__level", "unit__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name", "unit__short_name", "title"]
     autocomplete_fields = ["user", "unit"]
+    list_select_related = ["user", "unit"]
+    list_per_page = 50
+
+    @admin.display(description=_("姓名"), ordering="user__first_name")
+    def user_full_name(self, obj):
+        return obj.user.get_full_name() or obj.user.first_name
 
 
 admin.site.unregister(User)
@@ -54,9 +122,24 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "first_name", "email", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "memberships__role"]
-    search_fields = ["username", "first_name", "last_name", "email"]
+    list_display = ["username", "first_name", "roles", "email", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "memberships__role", "memberships__unit__level"]
+    search_fields = ["username", "first_name", "last_name", "email", "memberships__unit__name"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(is_active=True).select_related("unit"))
+        )
+
+    @admin.display(description=_("单位与角色"))
+    def roles(self, obj):
+        return "；".join(f"{m.unit.display_name} · {m.get_role_display()}" for m in obj.memberships.all()) or "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        # Searching through memberships can match a person once per membership.
+        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset, True
 
 
 @admin.register(Notification)
@@ -90,9 +173,42 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(ApiClientKey)
 class ApiClientKeyAdmin(admin.ModelAdmin):
+    """Open311 keys. Adding one generates the key (cases.open311.api_key_issue), stores only its SHA-256
+    digest and shows the clear key once, on the page that answers the add form. Revoke by unticking 有效."""
+
     list_display = ["name", "unit", "key_prefix", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active"]
+    search_fields = ["name", "key_prefix", "unit__name"]
     autocomplete_fields = ["unit"]
+
+    def get_fields(self, request, obj=None):
+        return ["name", "unit"] if obj is None else ["name", "unit", "key_prefix", "is_active", "created_at", "last_used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["unit", "key_prefix", "created_at", "last_used_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        from cases.open311 import api_key_issue
+
+        key, clear = api_key_issue(name=form.cleaned_data["name"], unit=form.cleaned_data["unit"])
+        obj.pk = key.pk
+        obj.refresh_from_db()
+        request._issued_api_key = clear  # shown once by response_add, never stored
+
+    def response_add(self, request, obj, post_url_continue=None):
+        from django.template.response import TemplateResponse
+
+        clear = getattr(request, "_issued_api_key", None)
+        if clear is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {**self.admin_site.each_context(request), "key": obj, "clear_key": clear, "opts": self.opts,
+                   "title": _("接入密钥已生成")}
+        response = TemplateResponse(request, "open311/key_issued.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @admin.register(JobHeartbeat)

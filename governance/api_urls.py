@@ -1,3 +1,41 @@
-"""API and Open311 routes: /api/v1/..., /api/schema/, /api/docs/, /open311/v2/... (issue: REST API)."""
+"""API and Open311 routes: /api/v1/..., /api/schema/, /api/docs/, /open311/v2/... (included at the site root)."""
 
-urlpatterns = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from cases import open311
+from cases.api import register as register_cases
+from governance.api import DepartmentViewSet, ObtainTokenView, UnitViewSet
+from responsibilities.api import register as register_lists
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("units", UnitViewSet, basename="unit")
+router.register("departments", DepartmentViewSet, basename="department")
+
+# Each app registers its own endpoints (responsibilities/api.py, cases/api.py).
+register_lists(router)
+register_cases(router)
+
+FMT = r"\.(?P<fmt>xml|json)$"
+open311_urls = [
+    re_path(r"^discovery" + FMT, open311.DiscoveryView.as_view(), name="discovery"),
+    re_path(r"^services" + FMT, open311.ServiceListView.as_view(), name="services"),
+    re_path(r"^services/(?P<code>[^/]+?)" + FMT, open311.ServiceDefinitionView.as_view(), name="service"),
+    re_path(r"^requests" + FMT, open311.RequestListView.as_view(), name="requests"),
+    re_path(r"^requests/(?P<request_id>[^/]+?)" + FMT, open311.RequestDetailView.as_view(), name="request"),
+    re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, open311.TokenView.as_view(), name="token"),
+]
+
+api_v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("open311/v2/", include((open311_urls, "open311"), namespace="open311")),
+]

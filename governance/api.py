@@ -1,0 +1,115 @@
+"""REST endpoints of the governance app: token sign-in, and units and departments (read-only and public:
+the bodies of government are public knowledge)."""
+
+import django_filters
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance.api_common import NON_FIELD, error_response, error_responses
+from governance.models import Level, Unit, UnitKind
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id", "code", "name", "short_name", "display_name", "level", "level_display", "kind", "kind_display",
+            "parent",
+        ]
+        read_only_fields = fields
+
+
+class UnitFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("层级"))
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("类型"))
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("上级单位 ID"))
+    within = django_filters.NumberFilter(method="filter_within", label=_("在此单位之下（含本单位）"))
+    q = django_filters.CharFilter(method="filter_q", label=_("名称或编码"))
+
+    class Meta:
+        model = Unit
+        fields = ["level", "kind", "parent"]
+
+    def filter_within(self, queryset, name, value):
+        unit = Unit.objects.filter(pk=value).only("path").first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(path__startswith=unit.path)
+
+    def filter_q(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value) | Q(code__icontains=value))
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Active units of government: governments, departments, dispatch centres, village committees."""
+
+    serializer_class = UnitSerializer
+    permission_classes = [AllowAny]
+    filterset_class = UnitFilter
+    queryset = Unit.objects.filter(is_active=True).order_by("path", "sort_order", "code")
+
+
+class DepartmentViewSet(UnitViewSet):
+    """Functional departments only (职能部门): the bodies cases are assigned to."""
+
+    queryset = Unit.objects.filter(is_active=True, kind=UnitKind.DEPARTMENT).order_by("path", "sort_order", "code")
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"), max_length=150)
+    password = serializers.CharField(label=_("密码"), max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ObtainTokenView(APIView):
+    """POST username + password -> the user's API token (created on first use; revoke it in the admin).
+
+    Goes through django.contrib.auth.authenticate with the Django request, so django-axes counts
+    failures and locks out a brute-force attempt exactly as on the login page.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # credentials are in the body; no session, so no CSRF needed
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer, **error_responses(400, 403, 429)},
+        auth=[],
+        tags=["auth"],
+        summary="用用户名和密码换取 API 令牌",
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        django_request = request._request
+        user = authenticate(
+            request=django_request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if getattr(django_request, "axes_locked_out", False):
+            return error_response(
+                status.HTTP_403_FORBIDDEN, _("登录失败次数过多，账号已暂时锁定，请稍后再试。"), "locked_out"
+            )
+        if user is None or not user.is_active:
+            return error_response(
+                status.HTTP_400_BAD_REQUEST, _("用户名或密码不正确。"), "invalid_credentials",
+                {NON_FIELD: [str(_("用户名或密码不正确。"))]},
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
