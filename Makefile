@@ -32,6 +32,7 @@ run: export DEBUG := $(or $(DEBUG),1)
 run: $(VENV)/.installed messages
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py sync_calendar
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Chuishao is starting at http://127.0.0.1:8000  (accounts: reporter, dispatcher, officer, supervisor, editor, admin; password demo-pass-2026)"

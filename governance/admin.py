@@ -158,13 +158,33 @@ class CalendarDayInline(admin.TabularInline):
     extra = 0
 
 
+class MissingCalendarYearsWarning:
+    """Warns on the calendar changelists when the current or next year has no published schedule:
+    working-day deadlines in those years fall back to Monday–Friday (governance.calendar)."""
+
+    def changelist_view(self, request, extra_context=None):
+        from django.contrib import messages
+
+        from governance.calendar import missing_years
+
+        missing = missing_years()
+        if missing:
+            messages.warning(
+                request,
+                _("尚未录入 %(years)s 年的节假日安排：这些年份的工作日暂按周一至周五计算。"
+                  "国务院办公厅公布放假安排后，请在此录入或运行 sync_calendar。")
+                % {"years": "、".join(str(y) for y in missing)},
+            )
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(MissingCalendarYearsWarning, admin.ModelAdmin):
     list_display = ["year", "source", "created_at"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(MissingCalendarYearsWarning, admin.ModelAdmin):
     list_display = ["date", "name", "is_workday"]
     list_filter = ["is_workday"]
     search_fields = ["name"]

@@ -236,6 +236,9 @@ CASE_DEADLINES = {
     "urgent_response_hours": env_int("DEADLINE_URGENT_RESPONSE_HOURS", 2, minimum=1),
     "urgent_resolution_hours": env_int("DEADLINE_URGENT_RESOLUTION_HOURS", 24, minimum=1),
     "working_time": env_bool("DEADLINE_WORKING_TIME", True),
+    # Office hours of a working day (governance.calendar): 9:00-17:00 = 8 working hours per day.
+    "workday_start_hour": env_int("DEADLINE_WORKDAY_START_HOUR", 9, minimum=0, maximum=23),
+    "workday_end_hour": env_int("DEADLINE_WORKDAY_END_HOUR", 17, minimum=1, maximum=23),
     "warning_fraction_percent": env_int("DEADLINE_WARNING_PERCENT", 80, minimum=1, maximum=99),
     "escalation_step_hours": env_int("ESCALATION_STEP_HOURS", 24, minimum=1),
 }
