@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 
 class CaseState(models.TextChoices):
@@ -53,7 +53,26 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
-class Case(models.Model):
+def _is_unclaimed(case):
+    return case.claimed_by_id is None
+
+
+def _is_claimed(case):
+    return case.claimed_by_id is not None
+
+
+def _no_info_pending(case):
+    return case.info_requested_at is None
+
+
+def _info_pending(case):
+    return case.info_requested_at is not None
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    """A reported matter. ConcurrentTransitionMixin makes a save whose state changed underneath it
+    fail with ConcurrentTransition; services lock the row first, so this is the second line of defence."""
+
     number = models.CharField(_("案件编号"), max_length=32, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("问题描述"))
@@ -116,6 +135,12 @@ class Case(models.Model):
     # Information requested from the reporter (补充材料): the case keeps its state; its clock pauses.
     info_requested_at = models.DateTimeField(_("补充材料请求时间"), null=True, blank=True)
     info_request_text = models.TextField(_("需补充的内容"), blank=True)
+    info_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("补充材料请求人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Set when a case is reopened for the second time (重办两次): it goes to the supervisors' attention.
+    flagged_at = models.DateTimeField(_("转督办时间"), null=True, blank=True)
 
     # --- Deadlines (时限). `due_at` is the running stage's deadline and the one the sweep reads;
     # the per-stage columns keep each stage's deadline for display and assessment.
@@ -156,6 +181,169 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    # --- Transitions. Bodies only set fields on self; cases.services saves and audits. -------------
+
+    def open_clock(self, now):
+        """A new report: the dispatch centre's triage clock starts (not a transition: the row is new)."""
+        from cases import deadlines
+
+        deadlines.enter_stage(self, Stage.TRIAGE, now)
+
+    @transition(field=state, source=CaseState.REPORTED, target=CaseState.TRIAGED)
+    def triage(self, *, now, note=""):
+        # The triage clock keeps running from the report: taking a case up does not buy time.
+        self.triaged_at = now
+        if note:
+            self.triage_note = note
+
+    @transition(field=state, source=CaseState.REPORTED, target=CaseState.WITHDRAWN)
+    def withdraw(self, *, now):
+        from cases import deadlines
+
+        self.closed_at = now
+        deadlines.stop_clock(self)
+
+    @transition(field=state, source=[CaseState.REPORTED, CaseState.TRIAGED], target=CaseState.RETURNED)
+    def return_to_township(self, *, now, list_item, reason):
+        from cases import deadlines
+
+        self.list_item = list_item
+        self.item_kind = list_item.kind
+        self.return_reason = reason
+        self.triaged_at = self.triaged_at or now
+        self.closed_at = now
+        self.info_requested_at = None
+        self.info_request_text = ""
+        self.info_requested_by = None
+        deadlines.stop_clock(self)
+
+    @transition(field=state, source=[CaseState.REPORTED, CaseState.TRIAGED], target=CaseState.ASSIGNED)
+    def assign(self, *, now, list_item, lead_department, dispatch_centre=None, note=""):
+        from cases import deadlines
+
+        self.list_item = list_item
+        self.item_kind = list_item.kind
+        self.lead_department = lead_department
+        self.dispatch_centre = dispatch_centre or self.dispatch_centre
+        if note:
+            self.triage_note = note
+        self.triaged_at = self.triaged_at or now
+        self.assigned_at = now
+        self.claimed_by = None
+        self.claimed_at = None
+        self.info_requested_at = None
+        self.info_request_text = ""
+        self.info_requested_by = None
+        deadlines.enter_stage(self, Stage.RESPONSE, now)
+
+    @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.ASSIGNED, conditions=[_is_unclaimed])
+    def claim(self, *, now, officer):
+        """签收/报到: the response clock stops, the resolution clock starts."""
+        from cases import deadlines
+
+        self.claimed_by = officer
+        self.claimed_at = now
+        deadlines.enter_stage(self, Stage.RESOLUTION, now)
+
+    @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.TRIAGED)
+    def decline(self, *, now):
+        """Not ours: back to the dispatch centre, which has a fresh triage clock."""
+        from cases import deadlines
+
+        self.lead_department = None
+        self.claimed_by = None
+        self.claimed_at = None
+        self.info_requested_at = None
+        self.info_request_text = ""
+        self.info_requested_by = None
+        deadlines.enter_stage(self, Stage.TRIAGE, now)
+
+    @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.ASSIGNED)
+    def reassign(self, *, now, lead_department, list_item=None):
+        from cases import deadlines
+
+        if list_item is not None:
+            self.list_item = list_item
+            self.item_kind = list_item.kind
+        self.lead_department = lead_department
+        self.assigned_at = now
+        self.claimed_by = None
+        self.claimed_at = None
+        self.info_requested_at = None
+        self.info_request_text = ""
+        self.info_requested_by = None
+        deadlines.enter_stage(self, Stage.RESPONSE, now)
+
+    @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.RESOLVED, conditions=[_is_claimed])
+    def resolve(self, *, now, officer, note):
+        from cases import deadlines
+
+        self.resolved_by = officer
+        self.resolved_at = now
+        self.resolution_note = note
+        self.info_requested_at = None
+        self.info_request_text = ""
+        self.info_requested_by = None
+        deadlines.enter_stage(self, Stage.FEEDBACK, now)
+
+    @transition(
+        field=state, source=CaseState.RESOLVED,
+        target=RETURN_VALUE(CaseState.CLOSED, CaseState.ASSIGNED),
+    )
+    def give_feedback(self, *, now, rating, comment=""):
+        """满意/基本满意 closes the case; 不满意 reopens it to the same department (重办).
+        The second reopening flags it for the supervisors."""
+        from cases import deadlines
+
+        self.rating = rating
+        self.feedback_comment = comment
+        self.feedback_at = now
+        if rating == Rating.UNSATISFIED:
+            self.reopen_count += 1
+            if self.reopen_count >= 2 and self.flagged_at is None:
+                self.flagged_at = now
+            # The same officer who claimed it redoes it: the resolution clock starts again.
+            self.resolved_at = None
+            self.resolved_by = None
+            deadlines.enter_stage(self, Stage.RESOLUTION, now)
+            return CaseState.ASSIGNED
+        self.closed_at = now
+        deadlines.stop_clock(self)
+        return CaseState.CLOSED
+
+    @transition(
+        field=state, source=[CaseState.REPORTED, CaseState.TRIAGED, CaseState.ASSIGNED], target=None,
+        conditions=[_no_info_pending],
+    )
+    def request_info(self, *, now, question, requested_by):
+        """补充材料: the case keeps its state and place; its clock pauses until the answer."""
+        from cases import deadlines
+
+        self.info_requested_at = now
+        self.info_request_text = question
+        self.info_requested_by = requested_by
+        deadlines.pause(self, now)
+
+    @transition(
+        field=state, source=[CaseState.REPORTED, CaseState.TRIAGED, CaseState.ASSIGNED], target=None,
+        conditions=[_info_pending],
+    )
+    def answer_info(self, *, now):
+        from cases import deadlines
+
+        self.info_requested_at = None
+        self.info_request_text = ""
+        self.info_requested_by = None
+        deadlines.resume(self, now)
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    @property
+    def info_pending(self):
+        return self.info_requested_at is not None
+
 
 class CaseEvent(models.Model):
     """The append-only audit trail. Written explicitly by services, never by signals.
@@ -187,6 +375,14 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("CaseEvent is append-only: an event cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("CaseEvent is append-only: an event cannot be deleted.")
 
 
 class Attachment(models.Model):

@@ -1,3 +1,28 @@
+from django.urls import path
+
+from cases import views
+
 app_name = "cases"
 
-urlpatterns = []
+urlpatterns = [
+    path("report/", views.report, name="report"),
+    path("report/is-ours/", views.is_ours, name="is_ours"),
+    path("township/", views.township_list, name="township_list"),
+    path("triage/", views.triage_queue, name="triage_queue"),
+    path("department/", views.department_queue, name="department_queue"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/triage/", views.case_triage, name="triage"),
+    path("<int:pk>/assign/", views.case_assign, name="assign"),
+    path("<int:pk>/return/", views.case_return, name="return"),
+    path("<int:pk>/withdraw/", views.case_withdraw, name="withdraw"),
+    path("<int:pk>/claim/", views.case_claim, name="claim"),
+    path("<int:pk>/decline/", views.case_decline, name="decline"),
+    path("<int:pk>/reassign/", views.case_reassign, name="reassign"),
+    path("<int:pk>/resolve/", views.case_resolve, name="resolve"),
+    path("<int:pk>/feedback/", views.case_feedback, name="feedback"),
+    path("<int:pk>/request-info/", views.case_request_info, name="request_info"),
+    path("<int:pk>/answer-info/", views.case_answer_info, name="answer_info"),
+    path("<int:pk>/comment/", views.case_comment, name="comment"),
+]

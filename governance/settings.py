@@ -225,6 +225,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "吹哨平台 <noreply@chuishao.local>")
 
+# Human-readable case numbers: <prefix>-<year>-<6 digits>, e.g. SZ-2026-000123 (cases.services).
+CASE_NUMBER_PREFIX = env_str("CASE_NUMBER_PREFIX", "SZ")
+
 # --- Case-flow defaults (a matched list item's own limits override these) --------------
 # Hours are calendar hours unless the *_WORKING flag says working time.
 CASE_DEADLINES = {

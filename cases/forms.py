@@ -1,0 +1,225 @@
+"""HTML forms for the case flow. They parse and pre-check input; the services decide and re-check."""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import OPEN_STATES, Case, CaseState, Channel, Rating, Urgency
+from cases.uploads import validate_photos
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to MAX_ATTACHMENTS_PER_UPLOAD images, each checked by content (cases.uploads)."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp", "multiple": True})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("照片"))
+        kwargs.setdefault(
+            "help_text",
+            _("可选。最多 %(n)d 张，每张不超过 %(mb)d MB，只接受 JPG、PNG、GIF、WEBP 图片。")
+            % {"n": settings.MAX_ATTACHMENTS_PER_UPLOAD, "mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in files if f]
+        if not files:
+            return []
+        validate_photos(files)
+        return files
+
+
+class ReportForm(forms.Form):
+    township = forms.ModelChoiceField(label=_("上报乡镇（街道）"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("标题"), max_length=200,
+                            help_text=_("一句话说清是什么问题，例如“解放路夜市油烟扰民”。"))
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 5}),
+                                  help_text=_("发生了什么、持续多久、影响多少群众、乡镇已经做了什么。"))
+    address = forms.CharField(label=_("地点"), max_length=300)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL,
+                                widget=forms.RadioSelect)
+    from_resident = forms.BooleanField(label=_("群众点单（由群众提出的诉求）"), required=False)
+    resident_name = forms.CharField(label=_("群众姓名"), max_length=50, required=False)
+    resident_phone = forms.CharField(label=_("群众电话"), max_length=32, required=False,
+                                     widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+                                     help_text=_("仅指挥中心和承办部门可见，用于回访。"))
+    photos = PhotosField()
+
+    def __init__(self, *args, townships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = townships
+        if len(townships) == 1:
+            self.fields["township"].initial = townships[0].pk
+            self.fields["township"].widget = forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_resident") and not (data.get("resident_name") or "").strip():
+            self.add_error("resident_name", _("群众点单的事项请填写群众姓名。"))
+        return data
+
+    def service_kwargs(self):
+        d = self.cleaned_data
+        return dict(
+            township=d["township"], title=d["title"], description=d["description"], address=d["address"],
+            urgency=d["urgency"], channel=Channel.RESIDENT if d.get("from_resident") else Channel.STAFF,
+            resident_name=d.get("resident_name", "") if d.get("from_resident") else "",
+            resident_phone=d.get("resident_phone", "") if d.get("from_resident") else "",
+            photos=d.get("photos") or [],
+        )
+
+
+class _ItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, item):
+        dept = f" → {item.department.display_name}" if item.department_id else ""
+        return f"[{item.get_kind_display()}] {item.code} {item.title}{dept}"
+
+
+class _DeptMultipleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, unit):
+        return unit.display_name
+
+
+class _DeptField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return unit.display_name
+
+
+class AssignForm(forms.Form):
+    list_item = _ItemChoiceField(label=_("匹配的清单事项"), queryset=None, empty_label=_("— 请选择 —"),
+                                 help_text=_("负面清单和配合履职事项写明了责任部门。"))
+    lead_department = _DeptField(label=_("牵头部门"), queryset=None, required=False, empty_label=_("按清单事项确定"),
+                                 help_text=_("留空则由清单事项写明的部门牵头。"))
+    assisting_departments = _DeptMultipleField(label=_("协同部门（可多选）"), queryset=None, required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("研判意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, items, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["list_item"].queryset = items.exclude(kind="basic")
+        self.fields["lead_department"].queryset = departments
+        self.fields["assisting_departments"].queryset = departments
+
+
+class ReturnForm(forms.Form):
+    list_item = _ItemChoiceField(label=_("引用的乡镇基本履职事项"), queryset=None, empty_label=_("— 请选择 —"))
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("乡镇将看到“属本级职责”及此理由。"))
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["list_item"].queryset = items.filter(kind="basic")
+
+
+class ReassignForm(forms.Form):
+    lead_department = _DeptField(label=_("改派至牵头部门"), queryset=None, empty_label=_("— 请选择 —"))
+    list_item = _ItemChoiceField(label=_("改为清单事项（可选）"), queryset=None, required=False,
+                                 empty_label=_("不变"))
+    reason = forms.CharField(label=_("改派理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, items, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_department"].queryset = departments
+        self.fields["list_item"].queryset = items.exclude(kind="basic")
+
+
+class TriageForm(forms.Form):
+    note = forms.CharField(label=_("研判意见（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClaimForm(forms.Form):
+    pass
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("不属本部门职责的理由"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("请引用清单依据，指挥中心将重新研判。"))
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("做了什么、结果如何，乡镇将据此评价。"))
+    photos = PhotosField(label=_("办结照片"))
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("选择“不满意”时必填，事项将退回原部门重办。"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rating") == Rating.UNSATISFIED and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("不满意时请说明原因，部门将据此重办。"))
+        return data
+
+
+class RequestInfoForm(forms.Form):
+    question = forms.CharField(label=_("需要乡镇补充的内容"), widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("提出后计时暂停，乡镇答复后恢复。"))
+
+
+class AnswerInfoForm(forms.Form):
+    answer = forms.CharField(label=_("补充内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    photos = PhotosField(label=_("补充照片"))
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("办理记录"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def raise_into_form(form, exc: ValidationError):
+    """Put a service's ValidationError onto the form: field errors where the form has the field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class CaseFilter(django_filters.FilterSet):
+    """Filters for case lists: state, deadline status, urgency and a search over number and title."""
+
+    DEADLINE_CHOICES = [("overdue", _("已超时")), ("running", _("计时中")), ("open", _("未结"))]
+
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=CaseState.choices, empty_label=_("全部状态"))
+    deadline = django_filters.ChoiceFilter(label=_("时限"), choices=DEADLINE_CHOICES, method="filter_deadline",
+                                           empty_label=_("全部"))
+    urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=Urgency.choices, empty_label=_("全部"))
+
+    class Meta:
+        model = Case
+        fields = ["q", "state", "deadline", "urgency"]
+
+    def filter_q(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(address__icontains=value))
+
+    def filter_deadline(self, queryset, name, value):
+        now = timezone.now()
+        if value == "overdue":
+            return queryset.filter(state__in=OPEN_STATES, due_at__lt=now, paused_at__isnull=True)
+        if value == "running":
+            return queryset.filter(state__in=OPEN_STATES, due_at__gte=now)
+        if value == "open":
+            return queryset.filter(state__in=OPEN_STATES)
+        return queryset

@@ -1,0 +1,216 @@
+"""Reads for cases, with the access check built in. The HTML views and the API both use these.
+
+Visibility rules (issue 4), one query for all of them (`_visibility_q`):
+- township staff (reporters, township supervisors): their township's cases;
+- officers: cases whose lead or assisting department is theirs;
+- dispatchers: cases of townships in their dispatch centre's county;
+- supervisors: cases whose township or lead/assisting department lies in their unit's subtree.
+Anyone else sees nothing: a case outside this set is a 404, never a 403 that confirms it exists.
+"""
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from cases.models import OPEN_STATES, Case, CaseEvent, CaseState
+from governance.models import Role, Unit, UnitKind
+from governance.selectors import memberships_of
+
+# Columns every list shows: one JOIN each, never a query per row.
+LIST_RELATED = ("township", "lead_department", "list_item", "claimed_by")
+
+
+def _visibility_q(user):
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    assisting = Case.assisting_departments.through.objects.filter(case_id=OuterRef("pk"))
+    for m in memberships_of(user):
+        unit = m.unit
+        if m.role == Role.REPORTER:
+            q |= Q(township_id=unit.pk)
+        elif m.role == Role.OFFICER:
+            q |= Q(lead_department_id=unit.pk) | Exists(assisting.filter(unit_id=unit.pk))
+        elif m.role == Role.DISPATCHER and unit.kind == UnitKind.DISPATCH and unit.parent_id:
+            county_path = unit.path[: -len(f"{unit.pk}/")]
+            q |= Q(township__path__startswith=county_path)
+        elif m.role == Role.SUPERVISOR:
+            q |= (
+                Q(township__path__startswith=unit.path)
+                | Q(lead_department__path__startswith=unit.path)
+                | Exists(assisting.filter(unit__path__startswith=unit.path))
+            )
+    return q
+
+
+def case_list_for_user(user):
+    """The cases this user may see (no ordering or related loading imposed)."""
+    return Case.objects.filter(_visibility_q(user))
+
+
+def case_visible_to(user, case):
+    return case_list_for_user(user).filter(pk=case.pk).exists()
+
+
+def get_case_for_user(user, pk, write=False):
+    """The one access helper for a single case (HTML and API). Raises Http404 when the user may not
+    see it. With write=True the row is locked (SELECT ... FOR UPDATE): call it inside a transaction."""
+    qs = case_list_for_user(user).select_related(*LIST_RELATED, "reporter", "dispatch_centre", "resolved_by")
+    if write:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return get_object_or_404(qs, pk=pk)
+    except (ValueError, TypeError):
+        raise Http404
+
+
+def case_list(queryset):
+    return queryset.select_related(*LIST_RELATED)
+
+
+def township_cases(user):
+    """'My township's cases' for township staff: newest first."""
+    township_ids = [m.unit_id for m in memberships_of(user) if m.role in (Role.REPORTER, Role.SUPERVISOR)
+                    and m.unit.is_township]
+    return case_list(Case.objects.filter(township_id__in=township_ids)).order_by("-created_at", "-id")
+
+
+def dispatch_units_of(user):
+    return [m.unit for m in memberships_of(user) if m.role == Role.DISPATCHER and m.unit.kind == UnitKind.DISPATCH]
+
+
+def triage_queue(user):
+    """New and triaged cases of the dispatcher's county, oldest first (first come, first served)."""
+    q = Q(pk__in=[])
+    for unit in dispatch_units_of(user):
+        q |= Q(township__path__startswith=unit.path[: -len(f"{unit.pk}/")])
+    return case_list(Case.objects.filter(q, state__in=[CaseState.REPORTED, CaseState.TRIAGED])).order_by(
+        "created_at", "id"
+    )
+
+
+def officer_departments(user):
+    return [m.unit for m in memberships_of(user) if m.role == Role.OFFICER]
+
+
+def department_queue(user):
+    """Assigned cases where one of the officer's departments leads or assists: unclaimed first, then by
+    deadline (nearest first)."""
+    dept_ids = [u.pk for u in officer_departments(user)]
+    assisting = Case.assisting_departments.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=dept_ids)
+    qs = Case.objects.filter(Q(lead_department_id__in=dept_ids) | Exists(assisting), state=CaseState.ASSIGNED)
+    return case_list(qs).order_by(F("claimed_at").asc(nulls_first=True), F("due_at").asc(nulls_last=True), "id")
+
+
+def supervision_list(user):
+    """Open cases under the supervisor's units: flagged (reopened twice) and overdue first, then reopened,
+    then by deadline."""
+    from django.db.models import BooleanField, ExpressionWrapper
+    from django.db.models.functions import Now
+
+    units = [m.unit for m in memberships_of(user) if m.role == Role.SUPERVISOR]
+    if not units:
+        return Case.objects.none()
+    assisting = Case.assisting_departments.through.objects.filter(case_id=OuterRef("pk"))
+    q = Q(pk__in=[])
+    for unit in units:
+        q |= (
+            Q(township__path__startswith=unit.path)
+            | Q(lead_department__path__startswith=unit.path)
+            | Exists(assisting.filter(unit__path__startswith=unit.path))
+        )
+    overdue = ExpressionWrapper(Q(due_at__lt=Now(), paused_at__isnull=True), output_field=BooleanField())
+    return (
+        case_list(Case.objects.filter(q, state__in=OPEN_STATES))
+        .annotate(is_late=overdue)
+        .order_by(
+            F("flagged_at").desc(nulls_last=True), "-is_late", "-reopen_count", F("due_at").asc(nulls_last=True), "id"
+        )
+    )
+
+
+def case_events(case):
+    return CaseEvent.objects.filter(case=case).select_related("actor", "actor_unit").order_by("created_at", "id")
+
+
+def case_attachments(case):
+    return list(case.attachments.all())
+
+
+def suggested_items(case, *, limit=8):
+    """List items that may apply to the case, searched by the words of its title (then its description):
+    the dispatcher's starting point. Chinese has no spaces, so try the title's phrases and short n-grams."""
+    from responsibilities.selectors import item_search
+
+    seen, found = set(), []
+    for query in _search_phrases(case.title, case.description):
+        for item in item_search(query, for_unit=case.township, limit=limit):
+            if item.pk not in seen:
+                seen.add(item.pk)
+                found.append(item)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _search_phrases(*texts, max_phrases=12):
+    """Candidate search terms from free Chinese text: whole whitespace-separated chunks, then 2–4 character
+    windows of CJK runs (most specific first), without repeats."""
+    import re
+
+    phrases = []
+    for text in texts:
+        for run in re.findall(r"[\u4e00-\u9fff]{2,}|[A-Za-z0-9]{3,}", text or ""):
+            for size in (4, 3, 2):
+                for i in range(0, max(len(run) - size + 1, 0)):
+                    phrases.append(run[i:i + size])
+    out, seen = [], set()
+    for p in phrases:
+        if p not in seen and p not in _STOP:
+            seen.add(p)
+            out.append(p)
+        if len(out) >= max_phrases:
+            break
+    return out
+
+
+_STOP = {"问题", "情况", "反映", "存在", "附近", "一个", "进行", "没有", "我们", "群众", "居民", "严重", "发现"}
+
+
+def departments_for_assignment(case):
+    """Departments a dispatcher may choose: the departments of the township's county."""
+    county_ids = case.township.ancestor_ids()
+    return Unit.objects.filter(kind=UnitKind.DEPARTMENT, parent_id__in=county_ids, is_active=True).order_by(
+        "sort_order", "code"
+    )
+
+
+def items_for_case(case):
+    """All published items that apply to the case's township (for the assign/return forms)."""
+    from responsibilities.models import ListItem
+    from responsibilities.selectors import published_versions_for_unit
+
+    return ListItem.objects.filter(version__in=published_versions_for_unit(case.township)).select_related(
+        "department"
+    ).order_by("kind", "position", "code")
+
+
+def item_is_ours(query, township, *, limit=5):
+    """'Is this ours?' for the report form: the best matches for the township, and whether the best one is
+    a basic duty of the township (属本级职责)."""
+    from responsibilities.selectors import item_search
+
+    items = item_search(query, for_unit=township, limit=limit) if query.strip() else []
+    if not items:
+        # Chinese free text: fall back to phrase windows of the words typed.
+        seen = set()
+        for phrase in _search_phrases(query, max_phrases=8):
+            for item in item_search(phrase, for_unit=township, limit=limit):
+                if item.pk not in seen:
+                    seen.add(item.pk)
+                    items.append(item)
+            if len(items) >= limit:
+                break
+        items = items[:limit]
+    best = items[0] if items else None
+    return {"items": items, "best": best, "is_basic": bool(best and best.kind == "basic")}

@@ -1,0 +1,327 @@
+"""HTML views for the case flow. Thin: parse input, call one selector or service, render.
+
+Every state change is a POST (require_POST + CSRF) to an action URL; the service re-checks the actor's
+role on the locked row. Outcomes:
+- bad input (ValidationError)   -> the case page re-rendered with the form's errors and input kept (400);
+- lost a race / wrong state     -> back to the case page with a clear message (CaseConflict);
+- no role on a visible case     -> 403; a case the user may not see -> 404 (get_case_for_user).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases import forms, permissions, selectors, services
+from cases.exceptions import CaseConflict, CasePermissionDenied
+from cases.models import Attachment
+from governance.models import Role, Unit
+from governance.selectors import memberships_of, roles_of
+
+PAGE_SIZE = 20
+
+
+def _require_role(user, *roles):
+    if not roles_of(user) & set(roles):
+        raise PermissionDenied(_("您没有访问此页面的角色。"))
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- Reporting -------------------------------------------------------------------------------
+
+
+def _reporter_townships(user):
+    ids = [m.unit_id for m in memberships_of(user) if m.role == Role.REPORTER]
+    return Unit.objects.filter(pk__in=ids).order_by("code")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """一键上报. A "检查是否属本级职责" button previews the list matches without JavaScript; with
+    JavaScript the same panel updates while typing (cases/js → cases:is_ours)."""
+    _require_role(request.user, Role.REPORTER)
+    townships = _reporter_townships(request.user)
+    ours = None
+    if request.method == "POST":
+        form = forms.ReportForm(request.POST, request.FILES, townships=townships)
+        if "preview" in request.POST:
+            form.is_bound = False  # show the input again without errors; the panel answers the question
+            form = forms.ReportForm(initial=request.POST.dict(), townships=townships)
+            ours = _ours_for(request.POST.get("title", "") + " " + request.POST.get("description", ""),
+                             townships, request.POST.get("township"))
+        elif form.is_valid():
+            try:
+                case = services.case_report(actor=request.user, **form.service_kwargs())
+            except ValidationError as exc:
+                forms.raise_into_form(form, exc)
+            except CasePermissionDenied as exc:
+                raise PermissionDenied(exc.message)
+            else:
+                messages.success(request, _("已上报，编号 %(number)s。指挥中心将对照清单研判。") % {"number": case.number})
+                return redirect("cases:detail", pk=case.pk)
+    else:
+        form = forms.ReportForm(townships=townships)
+    status = 400 if request.method == "POST" and form.is_bound and form.errors else 200
+    return render(request, "cases/report.html", {"form": form, "ours": ours}, status=status)
+
+
+def _ours_for(text, townships, township_id=None):
+    township = None
+    if township_id:
+        township = next((t for t in townships if str(t.pk) == str(township_id)), None)
+    township = township or (townships[0] if townships else None)
+    if township is None:
+        return None
+    result = selectors.item_is_ours(text or "", township)
+    result["township"] = township
+    result["query"] = (text or "").strip()
+    return result
+
+
+@login_required
+@require_GET
+def is_ours(request):
+    """The "is this ours?" panel as an HTML fragment, for the report form's small fetch."""
+    _require_role(request.user, Role.REPORTER)
+    townships = _reporter_townships(request.user)
+    text = request.GET.get("q", "")[:500]
+    ours = _ours_for(text, townships, request.GET.get("township"))
+    return render(request, "cases/snippets/is_ours.html", {"ours": ours})
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def township_list(request):
+    _require_role(request.user, Role.REPORTER, Role.SUPERVISOR)
+    filterset = forms.CaseFilter(request.GET, queryset=selectors.township_cases(request.user))
+    return render(request, "cases/township_list.html", {"filter": filterset, "page": _page(request, filterset.qs)})
+
+
+@login_required
+@require_GET
+def triage_queue(request):
+    _require_role(request.user, Role.DISPATCHER)
+    filterset = forms.CaseFilter(request.GET, queryset=selectors.triage_queue(request.user))
+    return render(request, "cases/triage_queue.html", {"filter": filterset, "page": _page(request, filterset.qs)})
+
+
+@login_required
+@require_GET
+def department_queue(request):
+    _require_role(request.user, Role.OFFICER)
+    filterset = forms.CaseFilter(request.GET, queryset=selectors.department_queue(request.user))
+    return render(request, "cases/department_queue.html", {
+        "filter": filterset, "page": _page(request, filterset.qs),
+        "departments": selectors.officer_departments(request.user),
+    })
+
+
+@login_required
+@require_GET
+def supervision(request):
+    _require_role(request.user, Role.SUPERVISOR)
+    filterset = forms.CaseFilter(request.GET, queryset=selectors.supervision_list(request.user))
+    return render(request, "cases/supervision.html", {"filter": filterset, "page": _page(request, filterset.qs)})
+
+
+# --- The case page and its actions ------------------------------------------------------------
+
+
+def _action_forms(case, user, actions, bound=None):
+    """Unbound forms for the actions the user may take; `bound` replaces one with a form carrying errors."""
+    items = departments = None
+    if actions & {"assign", "return", "reassign"}:
+        items = selectors.items_for_case(case)
+        departments = selectors.departments_for_assignment(case)
+    built = {}
+    for name in actions:
+        spec = ACTIONS.get(name)
+        if spec is None:
+            continue
+        built[name] = spec.form(case=case, items=items, departments=departments)
+    if bound:
+        built.update(bound)
+    return built
+
+
+def _render_case(request, case, *, bound=None, status=200):
+    user = request.user
+    actions = permissions.actions_for(user, case)
+    suggested = selectors.suggested_items(case) if actions & {"assign", "return"} else []
+    built = _action_forms(case, user, actions, bound)
+    # Pre-select the best suggestion so the dispatcher starts from the list, not from a blank form.
+    for name, wanted in (("assign", lambda i: i.kind != "basic"), ("return", lambda i: i.kind == "basic")):
+        if name in built and not built[name].is_bound:
+            best = next((i for i in suggested if wanted(i)), None)
+            if best is not None:
+                built[name].initial["list_item"] = best.pk
+    context = {
+        "case": case,
+        "events": selectors.case_events(case),
+        "attachments": selectors.case_attachments(case),
+        "assisting": list(case.assisting_departments.all()),
+        "actions": actions,
+        "forms": built,
+        "show_resident": permissions.can_see_resident(user, case),
+        "suggested": suggested,
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    case = selectors.get_case_for_user(request.user, pk)
+    return _render_case(request, case)
+
+
+@login_required
+@require_GET
+def attachment(request, pk, attachment_pk):
+    """Photos are served only through here, after the same access check as the case page."""
+    case = selectors.get_case_for_user(request.user, pk)
+    att = get_object_or_404(Attachment, pk=attachment_pk, case=case)
+    try:
+        handle = att.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404
+    response = FileResponse(handle, content_type=att.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+class _Action:
+    def __init__(self, form_factory, run, success):
+        self.form = form_factory
+        self.run = run
+        self.success = success
+
+
+def _simple(form_class):
+    def factory(case=None, items=None, departments=None, data=None, files=None):
+        return form_class(data, files) if data is not None else form_class()
+
+    return factory
+
+
+def _with_lists(form_class, needs_departments=True):
+    def factory(case, items=None, departments=None, data=None, files=None):
+        items = items if items is not None else selectors.items_for_case(case)
+        kwargs = {"items": items}
+        if needs_departments:
+            kwargs["departments"] = (
+                departments if departments is not None else selectors.departments_for_assignment(case)
+            )
+        return form_class(data, files, **kwargs) if data is not None else form_class(**kwargs)
+
+    return factory
+
+
+ACTIONS = {
+    "triage": _Action(_simple(forms.TriageForm),
+                      lambda case, user, d: services.case_triage(case=case, actor=user, note=d["note"]),
+                      _("已开始研判。")),
+    "assign": _Action(_with_lists(forms.AssignForm),
+                      lambda case, user, d: services.case_assign(
+                          case=case, actor=user, list_item=d["list_item"], lead_department=d["lead_department"],
+                          assisting_departments=list(d["assisting_departments"]), note=d["note"]),
+                      _("已交办责任部门。")),
+    "return": _Action(_with_lists(forms.ReturnForm, needs_departments=False),
+                      lambda case, user, d: services.case_return(
+                          case=case, actor=user, list_item=d["list_item"], reason=d["reason"]),
+                      _("已退回乡镇（属本级职责）。")),
+    "withdraw": _Action(_simple(forms.WithdrawForm),
+                        lambda case, user, d: services.case_withdraw(case=case, actor=user, reason=d["reason"]),
+                        _("已撤回。")),
+    "claim": _Action(_simple(forms.ClaimForm),
+                     lambda case, user, d: services.case_claim(case=case, actor=user),
+                     _("已签收（报到），办结计时开始。")),
+    "decline": _Action(_simple(forms.DeclineForm),
+                       lambda case, user, d: services.case_decline(case=case, actor=user, reason=d["reason"]),
+                       _("已退回指挥中心重新研判。")),
+    "reassign": _Action(_with_lists(forms.ReassignForm),
+                        lambda case, user, d: services.case_reassign(
+                            case=case, actor=user, lead_department=d["lead_department"], reason=d["reason"],
+                            list_item=d["list_item"]),
+                        _("已改派。")),
+    "resolve": _Action(_simple(forms.ResolveForm),
+                       lambda case, user, d: services.case_resolve(
+                           case=case, actor=user, note=d["note"], photos=d["photos"]),
+                       _("已办结，等待乡镇评价。")),
+    "feedback": _Action(_simple(forms.FeedbackForm),
+                        lambda case, user, d: services.case_feedback(
+                            case=case, actor=user, rating=d["rating"], comment=d["comment"]),
+                        _("评价已提交。")),
+    "request_info": _Action(_simple(forms.RequestInfoForm),
+                            lambda case, user, d: services.case_request_info(
+                                case=case, actor=user, question=d["question"]),
+                            _("已请乡镇补充材料，计时暂停。")),
+    "answer_info": _Action(_simple(forms.AnswerInfoForm),
+                           lambda case, user, d: services.case_answer_info(
+                               case=case, actor=user, answer=d["answer"], photos=d["photos"]),
+                           _("已补充材料，计时恢复。")),
+    "comment": _Action(_simple(forms.CommentForm),
+                       lambda case, user, d: services.case_comment(case=case, actor=user, text=d["text"]),
+                       _("已添加办理记录。")),
+}
+
+
+def _act(request, pk, name):
+    case = selectors.get_case_for_user(request.user, pk)
+    spec = ACTIONS[name]
+    form = spec.form(case=case, data=request.POST, files=request.FILES)
+    if form.is_valid():
+        try:
+            spec.run(case, request.user, form.cleaned_data)
+        except ValidationError as exc:
+            forms.raise_into_form(form, exc)
+        except CaseConflict as exc:
+            messages.error(request, exc.message)
+            return redirect("cases:detail", pk=case.pk)
+        except CasePermissionDenied as exc:
+            raise PermissionDenied(exc.message)
+        else:
+            messages.success(request, spec.success)
+            return redirect("cases:detail", pk=case.pk)
+    if name not in permissions.actions_for(request.user, case):
+        # Bad input for an action the user could not take anyway: say so rather than show a form.
+        messages.error(request, _("当前不能执行此操作。"))
+        return redirect("cases:detail", pk=case.pk)
+    return _render_case(request, case, bound={name: form}, status=400)
+
+
+def _action_view(name):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        return _act(request, pk, name)
+
+    view.__name__ = f"case_{name}"
+    return view
+
+
+case_triage = _action_view("triage")
+case_assign = _action_view("assign")
+case_return = _action_view("return")
+case_withdraw = _action_view("withdraw")
+case_claim = _action_view("claim")
+case_decline = _action_view("decline")
+case_reassign = _action_view("reassign")
+case_resolve = _action_view("resolve")
+case_feedback = _action_view("feedback")
+case_request_info = _action_view("request_info")
+case_answer_info = _action_view("answer_info")
+case_comment = _action_view("comment")
