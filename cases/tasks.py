@@ -1,11 +1,32 @@
+"""Celery tasks of the cases app. Thin: they call cases.escalation, which owns the algorithm."""
+
+import logging
+
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from governance.services import heartbeat_record
 
+logger = logging.getLogger(__name__)
 
-@shared_task
-def sweep_deadlines():
-    """Periodic deadline sweep (every DEADLINE_SWEEP_SECONDS). Until escalation lands it records a heartbeat."""
+
+@shared_task(
+    bind=True, autoretry_for=(OperationalError, InterfaceError, ConnectionError, TimeoutError),
+    retry_backoff=5, retry_backoff_max=120, retry_jitter=True, max_retries=5,
+)
+def sweep_deadlines(self):
+    """Periodic deadline sweep (Celery beat, every DEADLINE_SWEEP_SECONDS): warnings and escalations.
+
+    Idempotent and safe to run in two workers at once (see cases.escalation). A transient database
+    error is retried with backoff; whatever a failed run left undone, the next run finishes. The
+    "deadline-sweep" heartbeat (read by /healthz) is recorded only after a complete run.
+    """
+    from cases.escalation import sweep
+
     started = timezone.now()
-    heartbeat_record(name="deadline-sweep", started_at=started, result={"escalated": 0})
+    result = sweep(started)
+    heartbeat_record(name="deadline-sweep", started_at=started, result=result)
+    if result["escalated"] or result["warned"]:
+        logger.info("deadline sweep", extra={"sweep": result})
+    return result

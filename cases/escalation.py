@@ -1,0 +1,402 @@
+"""The deadline sweep (督办升级): warnings before a deadline, escalation up the chain after it.
+
+cases.tasks.sweep_deadlines calls sweep() every DEADLINE_SWEEP_SECONDS from Celery beat.
+
+Who hears what:
+    warning (预警, at warn_at)       the people who must act: triage -> the dispatch centre's
+                                    dispatchers; response -> the lead department's officers;
+                                    resolution -> the officer who claimed it (else the officers);
+                                    feedback -> the reporter (else the township's reporters)
+    escalation level N             the supervisors of chain[N-1], where chain is the responsible
+                                    unit followed by its ancestors: triage -> dispatch centre,
+                                    county, city, ...; response/resolution -> lead department,
+                                    county, city, ...; feedback -> township, county, city, ...
+                                    A unit without supervisors hands its turn to the next unit up
+                                    that has some, so an escalation never goes unheard.
+Level 1 comes when due_at passes; level N+1 comes ESCALATION_STEP_HOURS after level N, until
+the top of the chain (then next_escalation_at is cleared).
+
+Why it is safe (the database is the source of truth, not the queue):
+  1. Each batch is one transaction that locks its rows with SELECT … FOR UPDATE SKIP LOCKED, so two
+     sweeps at once (two workers, two beats) take disjoint rows; PostgreSQL re-evaluates the WHERE
+     on a row that changed before we locked it, and we re-check every row again in Python.
+  2. The level is raised by compare-and-set (UPDATE … WHERE escalation_level = old), the audit
+     events and the in-app notifications are inserted in the same transaction: a worker killed
+     mid-batch rolls all of it back and the next run does the batch again.
+  3. Notifications carry a dedupe_key per case, stage start, level and recipient: a repeat cannot
+     notify twice. Emails are enqueued after commit (robust: a broker failure is logged, never
+     undoes the escalation); an escalation or warning notification still not emailed after
+     RESEND_AFTER is enqueued again by a later sweep, and the email task skips what was sent.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import OPEN_STATES, Case, CaseEvent, Stage
+from governance.models import Notification, Role, Unit, UnitKind
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+MAX_BATCHES = 200  # per run and per kind of work; the next run continues
+RESEND_AFTER = timedelta(minutes=10)
+RESEND_WINDOW = timedelta(days=1)
+ESCALATION_KIND = "case.escalated"
+WARNING_KIND = "case.deadline_warning"
+
+STAGE_LABELS = {
+    Stage.TRIAGE: "分拨研判",
+    Stage.RESPONSE: "部门签收",
+    Stage.RESOLUTION: "部门办结",
+    Stage.FEEDBACK: "乡镇反馈",
+}
+
+
+def step():
+    return timedelta(hours=settings.CASE_DEADLINES["escalation_step_hours"])
+
+
+def case_url(case_id):
+    try:
+        return reverse("cases:detail", args=[case_id])
+    except NoReverseMatch:  # the case page is routed by the cases app; keep the link meaningful
+        return f"/cases/{case_id}/"
+
+
+def _clock_key(case):
+    """Identifies one run of one stage's clock (a stage entered again is a new clock)."""
+    started = case.stage_started_at.isoformat() if case.stage_started_at else "-"
+    return f"case:{case.pk}:{case.stage}:{started}"
+
+
+class Directory:
+    """Units and people looked up during one sweep, each at most once (a fixed number of queries per batch)."""
+
+    def __init__(self):
+        self.units = {}
+        self.dispatch_by_parent = {}
+        self.people = {}  # (unit_id, role) -> [users]
+
+    def load_units(self, ids):
+        missing = {i for i in ids if i and i not in self.units}
+        if missing:
+            found = list(Unit.objects.filter(pk__in=missing))
+            ancestor_ids = {a for u in found for a in u.ancestor_ids()} - self.units.keys() - missing
+            found += list(Unit.objects.filter(pk__in=ancestor_ids))
+            self.units.update({u.pk: u for u in found})
+
+    def load_dispatch_centres(self, parent_ids):
+        missing = {p for p in parent_ids if p and p not in self.dispatch_by_parent}
+        if missing:
+            for parent_id in missing:
+                self.dispatch_by_parent[parent_id] = None
+            for unit in Unit.objects.filter(parent_id__in=missing, kind=UnitKind.DISPATCH, is_active=True).order_by(
+                "sort_order", "pk"
+            ):
+                if self.dispatch_by_parent[unit.parent_id] is None:
+                    self.dispatch_by_parent[unit.parent_id] = unit
+                    self.units[unit.pk] = unit
+
+    def prepare(self, cases):
+        self.load_units({c.township_id for c in cases} | {c.lead_department_id for c in cases}
+                        | {c.dispatch_centre_id for c in cases})
+        self.load_dispatch_centres({self.units[c.township_id].parent_id for c in cases
+                                    if c.stage == Stage.TRIAGE and not c.dispatch_centre_id})
+
+    def responsible_unit(self, case):
+        township = self.units[case.township_id]
+        if case.stage == Stage.TRIAGE:
+            if case.dispatch_centre_id:
+                return self.units[case.dispatch_centre_id]
+            return self.dispatch_by_parent.get(township.parent_id) or self.units.get(township.parent_id) or township
+        if case.stage in (Stage.RESPONSE, Stage.RESOLUTION) and case.lead_department_id:
+            return self.units[case.lead_department_id]
+        return township
+
+    def chain(self, case):
+        unit = self.responsible_unit(case)
+        return [unit] + [self.units[pk] for pk in reversed(unit.ancestor_ids()) if pk in self.units]
+
+    def members(self, units, role):
+        from django.contrib.auth import get_user_model
+
+        missing = [u.pk for u in units if (u.pk, role) not in self.people]
+        if missing:
+            for pk in missing:
+                self.people[(pk, role)] = []
+            users = (
+                get_user_model().objects.filter(
+                    memberships__unit_id__in=missing, memberships__role=role, memberships__is_active=True,
+                    is_active=True,
+                ).values_list("memberships__unit_id", "pk").distinct()
+            )
+            for unit_id, user_id in users:
+                self.people[(unit_id, role)].append(user_id)
+        return {u.pk: self.people[(u.pk, role)] for u in units}
+
+    def prepare_people(self, cases, *, role_for):
+        by_role = {}
+        for case in cases:
+            for units, role in role_for(case):
+                by_role.setdefault(role, set()).update(units)
+        for role, units in by_role.items():
+            self.members(list(units), role)
+
+
+# --- Recipients -------------------------------------------------------------------------------
+
+
+def _escalation_targets(directory, case, level):
+    """(nominal unit, unit actually notified, supervisor ids) for escalation `level` (1-based)."""
+    chain = directory.chain(case)
+    nominal = chain[min(level, len(chain)) - 1]
+    for unit in chain[min(level, len(chain)) - 1:]:
+        ids = directory.people.get((unit.pk, Role.SUPERVISOR))
+        if ids is None:
+            ids = directory.members([unit], Role.SUPERVISOR)[unit.pk]
+        if ids:
+            return nominal, unit, ids
+    return nominal, None, []
+
+
+def _warning_units(directory, case):
+    """[(units, role)] whose members must act on the running stage."""
+    township = directory.units[case.township_id]
+    if case.stage == Stage.TRIAGE:
+        return [([directory.responsible_unit(case)], Role.DISPATCHER)]
+    if case.stage in (Stage.RESPONSE, Stage.RESOLUTION) and case.lead_department_id:
+        return [([directory.units[case.lead_department_id]], Role.OFFICER)]
+    return [([township], Role.REPORTER)]
+
+
+def _warning_recipients(directory, case):
+    if case.stage == Stage.RESOLUTION and case.claimed_by_id:
+        return [case.claimed_by_id]
+    if case.stage == Stage.FEEDBACK and case.reporter_id:
+        return [case.reporter_id]
+    ids = []
+    for units, role in _warning_units(directory, case):
+        for unit_ids in directory.members(units, role).values():
+            ids += unit_ids
+    return ids
+
+
+def _notifications(case, kind, title, body, key, user_ids):
+    url = case_url(case.pk)
+    return [
+        Notification(recipient_id=uid, kind=kind, title=title[:200], body=body, url=url, subject=f"case:{case.pk}",
+                     dedupe_key=f"{key}:u{uid}")
+        for uid in dict.fromkeys(user_ids)
+    ]
+
+
+def _insert_notifications(notifications):
+    """Bulk counterpart of governance.services.notification_send (same dedupe_key scheme): inserts what
+    is new, and after commit enqueues the emails of everything not yet emailed."""
+    if not notifications:
+        return 0
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=1000)
+    keys = [n.dedupe_key for n in notifications]
+    ids = list(Notification.objects.filter(dedupe_key__in=keys, emailed_at__isnull=True).values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(lambda: enqueue_emails(ids), robust=True)
+    return len(ids)
+
+
+def enqueue_emails(notification_ids):
+    """After commit. A broker failure is logged and left to the resend step: email never blocks escalation."""
+    from governance.tasks import send_notification_emails
+
+    try:
+        send_notification_emails.delay(list(notification_ids))
+    except Exception:  # noqa: BLE001 - the notifications are in the database; a later sweep re-enqueues
+        logger.exception("could not enqueue notification emails", extra={"count": len(notification_ids)})
+
+
+# --- The work ---------------------------------------------------------------------------------
+
+
+def _open(qs):
+    return qs.filter(state__in=OPEN_STATES, paused_at__isnull=True)
+
+
+def overdue_queryset(now):
+    """Cases whose first escalation is due: served by the partial index case_open_due_at."""
+    return _open(Case.objects.filter(due_at__lte=now, escalation_level=0))
+
+
+def further_queryset(now):
+    """Escalated cases due for the next level: served by the partial index case_open_next_esc."""
+    return _open(Case.objects.filter(next_escalation_at__lte=now, escalation_level__gt=0))
+
+
+def warning_queryset(now):
+    """Cases past their warning point and not yet warned: served by the partial index case_open_warn_at."""
+    return _open(Case.objects.filter(warn_at__lte=now, warned_at__isnull=True))
+
+
+def _lock_batch(qs, order, limit):
+    return list(
+        qs.select_for_update(skip_locked=True, of=("self",))
+        .order_by(order, "pk")
+        .only(
+            "pk", "number", "title", "state", "stage", "stage_started_at", "due_at", "paused_at", "warn_at",
+            "warned_at", "escalation_level", "next_escalation_at", "township_id", "lead_department_id",
+            "dispatch_centre_id", "claimed_by_id", "reporter_id",
+        )[:limit]
+    )
+
+
+def _escalation_due(case, now):
+    """The Python re-check of a locked row: is a new level due right now?"""
+    if case.state not in OPEN_STATES or case.paused_at is not None or case.due_at is None:
+        return False
+    if case.escalation_level == 0:
+        return case.due_at <= now
+    return case.next_escalation_at is not None and case.next_escalation_at <= now
+
+
+def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None):
+    """Raise the level of one batch of due cases in one transaction. Returns {level: count}."""
+    directory = directory or Directory()
+    from governance.services import system_user
+
+    system = system_user()
+    with transaction.atomic():
+        cases = [c for c in _lock_batch(qs, order, batch_size) if _escalation_due(c, now)]
+        if not cases:
+            return {}
+        directory.prepare(cases)
+        groups = {}  # (old level, new level, next escalation) -> [case ids]
+        events, notifications = [], []
+        for case in cases:
+            level = case.escalation_level + 1
+            chain_length = len(directory.chain(case))
+            following = now + step() if level < chain_length else None
+            nominal, notified, user_ids = _escalation_targets(directory, case, level)
+            groups.setdefault((case.escalation_level, level, following), []).append(case.pk)
+            stage_label = STAGE_LABELS.get(case.stage, case.stage)
+            reason = _("%(stage)s超过时限，升级至第%(level)d级督办：%(unit)s") % {
+                "stage": stage_label, "level": level, "unit": nominal.display_name,
+            }
+            events.append(CaseEvent(
+                case_id=case.pk, actor=system, actor_name=system.first_name or "系统", action="case.escalated",
+                from_state=case.state, to_state=case.state, reason=reason,
+                data={
+                    "level": level, "stage": case.stage, "due_at": case.due_at.isoformat(),
+                    "unit": nominal.pk, "notified_unit": notified.pk if notified else None,
+                    "recipients": user_ids, "next_escalation_at": following.isoformat() if following else None,
+                },
+            ))
+            title = _("督办：%(number)s %(title)s") % {"number": case.number, "title": case.title}
+            body = _("该事项%(stage)s已超过时限（%(due)s），现升级至第%(level)d级督办，请督促办理。") % {
+                "stage": stage_label, "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"), "level": level,
+            }
+            notifications += _notifications(case, ESCALATION_KIND, title, body, f"{_clock_key(case)}:esc{level}", user_ids)
+        for (old_level, level, following), ids in groups.items():
+            # Compare-and-set: only rows still at the level we read move up.
+            changed = Case.objects.filter(pk__in=ids, escalation_level=old_level).update(
+                escalation_level=level, escalated_at=now, next_escalation_at=following, updated_at=now
+            )
+            if changed != len(ids):  # cannot happen under the row locks; refuse to half-apply if it does
+                raise RuntimeError("escalation compare-and-set lost rows under a lock")
+        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        _insert_notifications(notifications)
+    counts = {}
+    for (_old, level, _following), ids in groups.items():
+        counts[level] = counts.get(level, 0) + len(ids)
+    return counts
+
+
+def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None):
+    """Send the 预警 of one batch, exactly once per clock (warned_at marks it, dedupe_key guards it)."""
+    directory = directory or Directory()
+    from governance.services import system_user
+
+    system = system_user()
+    with transaction.atomic():
+        cases = [
+            c for c in _lock_batch(warning_queryset(now), "warn_at", batch_size)
+            if c.state in OPEN_STATES and c.warned_at is None and c.paused_at is None and c.warn_at and c.warn_at <= now
+        ]
+        if not cases:
+            return 0
+        directory.prepare(cases)
+        directory.prepare_people(cases, role_for=lambda c: _warning_units(directory, c))
+        events, notifications = [], []
+        for case in cases:
+            user_ids = _warning_recipients(directory, case)
+            stage_label = STAGE_LABELS.get(case.stage, case.stage)
+            due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else ""
+            events.append(CaseEvent(
+                case_id=case.pk, actor=system, actor_name=system.first_name or "系统", action="case.deadline_warning",
+                from_state=case.state, to_state=case.state,
+                reason=_("%(stage)s即将到期（%(due)s）") % {"stage": stage_label, "due": due},
+                data={"stage": case.stage, "due_at": case.due_at.isoformat() if case.due_at else None,
+                      "recipients": user_ids},
+            ))
+            title = _("时限预警：%(number)s %(title)s") % {"number": case.number, "title": case.title}
+            body = _("该事项%(stage)s将于 %(due)s 到期，请及时办理。") % {"stage": stage_label, "due": due}
+            notifications += _notifications(case, WARNING_KIND, title, body, f"{_clock_key(case)}:warn", user_ids)
+        Case.objects.filter(pk__in=[c.pk for c in cases], warned_at__isnull=True).update(warned_at=now)
+        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        _insert_notifications(notifications)
+    return len(cases)
+
+
+def resend_unsent_emails(now, *, limit=5000):
+    """Re-enqueue sweep notifications whose email was never sent (enqueue lost in a crash, broker down).
+    The email task skips anything already emailed, so a duplicate enqueue costs nothing."""
+    ids = list(
+        Notification.objects.filter(
+            kind__in=[ESCALATION_KIND, WARNING_KIND], emailed_at__isnull=True,
+            created_at__lte=now - RESEND_AFTER, created_at__gte=now - RESEND_WINDOW,
+        ).exclude(Q(recipient__email="") | Q(recipient__is_active=False)).values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        enqueue_emails(ids)
+    return len(ids)
+
+
+def sweep(now=None, *, batch_size=BATCH_SIZE):
+    """One run of the deadline sweep. Idempotent; safe to run concurrently. Returns counts.
+
+    1. Warnings: open, unpaused cases past warn_at and not yet warned -> 预警 to those who must act.
+    2. First escalation: open, unpaused cases past due_at at level 0 -> level 1.
+    3. Further escalation: escalated cases past next_escalation_at -> the next level up the chain.
+    4. Emails of sweep notifications that were never sent are enqueued again.
+    Each step works in batches, one transaction per batch, until nothing is left (or MAX_BATCHES).
+    """
+    started = time.monotonic()
+    now = now or timezone.now()
+    directory = Directory()
+    warned = 0
+    for _batch in range(MAX_BATCHES):
+        count = warn_batch(now, batch_size=batch_size, directory=directory)
+        warned += count
+        if count < batch_size:
+            break
+    by_level = {}
+    for queryset, order in ((overdue_queryset(now), "due_at"), (further_queryset(now), "next_escalation_at")):
+        for _batch in range(MAX_BATCHES):
+            counts = escalate_batch(now, queryset, order, batch_size=batch_size, directory=directory)
+            for level, count in counts.items():
+                by_level[level] = by_level.get(level, 0) + count
+            if sum(counts.values()) < batch_size:
+                break
+    resent = resend_unsent_emails(now)
+    return {
+        "warned": warned,
+        "escalated": sum(by_level.values()),
+        "by_level": {str(k): v for k, v in sorted(by_level.items())},
+        "emails_reenqueued": resent,
+        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+    }

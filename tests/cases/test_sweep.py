@@ -1,0 +1,253 @@
+"""The deadline sweep (cases.escalation via cases.tasks.sweep_deadlines): warnings, escalation, idempotence."""
+
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from cases import escalation
+from cases.models import Case, CaseEvent
+from cases.tasks import sweep_deadlines
+from governance.calendar import sync_calendar
+from governance.models import Notification
+
+SH = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 3, 2, 10, tzinfo=SH)
+
+
+@pytest.fixture(autouse=True)
+def official_calendar(db):
+    sync_calendar(years=[2026])
+
+
+@pytest.fixture
+def step(settings):
+    return timedelta(hours=settings.CASE_DEADLINES["escalation_step_hours"])
+
+
+def escalations(case):
+    return list(CaseEvent.objects.filter(case=case, action="case.escalated").order_by("id"))
+
+
+def notified(kind, case=None):
+    qs = Notification.objects.filter(kind=kind)
+    if case is not None:
+        qs = qs.filter(subject=f"case:{case.pk}")
+    return sorted(qs.values_list("recipient__username", flat=True))
+
+
+def test_it_escalates_an_overdue_case_once_to_the_department_supervisors(
+    org, flow, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.assigned()
+    time_machine.move_to(case.due_at + timedelta(minutes=1), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = escalation.sweep()
+    case.refresh_from_db()
+    assert result["escalated"] == 1 and result["by_level"] == {"1": 1}
+    assert case.escalation_level == 1
+    assert case.next_escalation_at == case.escalated_at + timedelta(hours=24)
+    [event] = escalations(case)
+    assert event.actor.username == "system" and event.actor_name == "系统"
+    assert event.data["level"] == 1 and event.data["unit"] == org.dept.pk
+    assert notified("case.escalated", case) == ["p_dept_supervisor"]
+    assert any("督办" in m.subject for m in mail.outbox), "the supervisor is emailed after commit"
+
+
+def test_running_the_sweep_twice_escalates_once(flow, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.assigned()
+    time_machine.move_to(case.due_at + timedelta(minutes=1), tick=False)
+    escalation.sweep()
+    second = escalation.sweep()
+    case.refresh_from_db()
+    assert second["escalated"] == 0
+    assert case.escalation_level == 1
+    assert len(escalations(case)) == 1
+    assert len(notified("case.escalated", case)) == 1
+
+
+def test_a_case_within_its_deadline_is_left_alone(flow, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.assigned()
+    time_machine.move_to(case.due_at - timedelta(minutes=1), tick=False)
+    assert escalation.sweep()["escalated"] == 0
+    case.refresh_from_db()
+    assert case.escalation_level == 0
+
+
+def test_escalation_climbs_the_chain_after_each_further_period(flow, time_machine, step):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.assigned()
+    time_machine.move_to(case.due_at + timedelta(minutes=1), tick=False)
+    escalation.sweep()
+    first = Case.objects.get(pk=case.pk).escalated_at
+
+    time_machine.move_to(first + step - timedelta(minutes=1), tick=False)
+    escalation.sweep()
+    assert Case.objects.get(pk=case.pk).escalation_level == 1, "not before the further period"
+
+    time_machine.move_to(first + step, tick=False)
+    escalation.sweep()
+    assert Case.objects.get(pk=case.pk).escalation_level == 2
+    assert "p_supervisor" in notified("case.escalated", case), "level 2: the county leadership"
+
+    time_machine.move_to(first + 2 * step, tick=False)
+    escalation.sweep()
+    assert Case.objects.get(pk=case.pk).escalation_level == 3
+    assert "p_city_supervisor" in notified("case.escalated", case), "level 3: the city"
+
+    time_machine.move_to(first + 3 * step, tick=False)
+    escalation.sweep()
+    case.refresh_from_db()
+    assert case.escalation_level == 4  # the province: the top of this chain
+    assert case.next_escalation_at is None
+    time_machine.move_to(first + 10 * step, tick=False)
+    escalation.sweep()
+    assert Case.objects.get(pk=case.pk).escalation_level == 4
+    assert [e.data["level"] for e in escalations(case)] == [1, 2, 3, 4]
+
+
+def test_triage_escalates_to_the_county_when_the_dispatch_centre_has_no_supervisor(org, flow, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.reported()
+    time_machine.move_to(case.due_at + timedelta(minutes=1), tick=False)
+    escalation.sweep()
+    [event] = escalations(case)
+    assert event.data["unit"] == org.dispatch.pk and event.data["notified_unit"] == org.county.pk
+    assert notified("case.escalated", case) == ["p_supervisor"]
+
+
+def test_overdue_feedback_escalates_to_the_township_supervisor(flow, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.resolved()
+    time_machine.move_to(case.due_at + timedelta(minutes=1), tick=False)
+    escalation.sweep()
+    assert notified("case.escalated", case) == ["p_township_supervisor"]
+
+
+def test_a_paused_case_is_not_escalated(org, flow, time_machine):
+    from cases import services
+
+    time_machine.move_to(MONDAY, tick=False)
+    case = services.case_request_info(case=flow.assigned(), actor=org.officer, question="请补充照片。")
+    time_machine.move_to(case.due_at + timedelta(days=3), tick=False)
+    assert escalation.sweep()["escalated"] == 0
+
+
+def test_warning_goes_once_to_the_people_who_must_act(org, flow, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.assigned()
+    time_machine.move_to(case.warn_at + timedelta(minutes=1), tick=False)
+    assert escalation.sweep()["warned"] == 1
+    assert escalation.sweep()["warned"] == 0
+    assert notified("case.deadline_warning", case) == ["p_officer", "p_officer_a2"]
+    assert CaseEvent.objects.filter(case=case, action="case.deadline_warning").count() == 1
+    case.refresh_from_db()
+    assert case.warned_at is not None and case.escalation_level == 0
+
+
+def test_warning_for_a_claimed_case_goes_to_the_officer_who_claimed_it(org, flow, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.claimed()
+    time_machine.move_to(case.warn_at + timedelta(minutes=1), tick=False)
+    escalation.sweep()
+    assert notified("case.deadline_warning", case) == ["p_officer"]
+
+
+def test_a_crash_mid_batch_leaves_nothing_half_done_and_the_next_run_finishes(flow, time_machine, monkeypatch):
+    time_machine.move_to(MONDAY, tick=False)
+    cases = [flow.assigned() for _ in range(3)]
+    time_machine.move_to(cases[0].due_at + timedelta(hours=1), tick=False)
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(type(CaseEvent.objects), "bulk_create", lambda self, *a, **k: crash())
+    with pytest.raises(RuntimeError):
+        escalation.sweep()
+    assert not Case.objects.filter(escalation_level__gt=0).exists()
+    assert not Notification.objects.filter(kind="case.escalated").exists()
+    monkeypatch.undo()
+    assert escalation.sweep()["escalated"] == 3
+    assert Case.objects.filter(escalation_level=1).count() == 3
+
+
+def test_an_email_whose_enqueue_was_lost_is_sent_by_a_later_sweep(
+    flow, time_machine, monkeypatch, django_capture_on_commit_callbacks
+):
+    from governance import tasks as governance_tasks
+
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.assigned()
+    mail.outbox.clear()
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(governance_tasks.send_notification_emails, "delay", broker_down)
+    time_machine.move_to(case.due_at + timedelta(minutes=1), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation.sweep()
+    case.refresh_from_db()
+    assert case.escalation_level == 1, "a mail failure never blocks the escalation"
+    [note] = Notification.objects.filter(kind="case.escalated", subject=f"case:{case.pk}")
+    assert note.emailed_at is None and not mail.outbox
+
+    monkeypatch.undo()
+    time_machine.move_to(case.due_at + escalation.RESEND_AFTER + timedelta(minutes=2), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = escalation.sweep()
+    # The escalation (supervisor) and the warning that the same sweep sent (two officers).
+    assert result["emails_reenqueued"] == 3 and result["escalated"] == 0
+    note.refresh_from_db()
+    assert note.emailed_at is not None
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "p_dept_supervisor@example.test", "p_officer@example.test", "p_officer_a2@example.test",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation.sweep()
+    assert len(mail.outbox) == 3, "an email already sent is not sent again"
+
+
+def test_the_task_records_the_heartbeat_that_healthz_shows(org, flow, client, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    case = flow.assigned()
+    time_machine.move_to(case.due_at + timedelta(minutes=1), tick=False)
+    sweep_deadlines.delay()
+    body = client.get("/healthz").json()
+    assert body["sweep"]["last_run_at"] is not None
+    assert body["sweep"]["ok"] is True
+    assert body["sweep"]["result"]["escalated"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_escalate_each_case_once(org, flow, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    cases = [flow.assigned() for _ in range(12)]
+    time_machine.move_to(cases[0].due_at + timedelta(minutes=5), tick=False)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(escalation.sweep(batch_size=3))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sum(r["escalated"] for r in results) == 12
+    assert CaseEvent.objects.filter(action="case.escalated").count() == 12
+    assert set(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("escalation_level", flat=True)) == {1}
+    assert Notification.objects.filter(kind="case.escalated").count() == 12
