@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import views, views_deadlines
 
 app_name = "cases"
 
@@ -25,4 +25,8 @@ urlpatterns = [
     path("<int:pk>/request-info/", views.case_request_info, name="request_info"),
     path("<int:pk>/answer-info/", views.case_answer_info, name="answer_info"),
     path("<int:pk>/comment/", views.case_comment, name="comment"),
+    # Deadlines (延期申请, 催办): cases.views_deadlines, owned by the deadlines work.
+    path("<int:pk>/extension/", views_deadlines.extension_request, name="extension_request"),
+    path("extensions/<int:pk>/decide/", views_deadlines.extension_decide, name="extension_decide"),
+    path("<int:pk>/urge/", views_deadlines.urge, name="urge"),
 ]

@@ -1,4 +1,16 @@
-"""Template helpers for deadlines (owned by the deadlines work; queues and case pages use them)."""
+"""Template helpers for deadlines (owned by the deadlines work; queues and case pages use them).
+
+    {% load deadlines %}
+    {% time_left case %}            '剩余 3小时20分', '已超时 2天1小时', '计时暂停（剩余 …）', '' without a clock
+    case|is_overdue                 True when the running deadline has passed
+    case|deadline_status            'overdue' | 'warning' | 'paused' | 'ok' | '' (a CSS hook: deadline-<status>)
+    {% escalation_label case %}     '第2级督办' or ''
+    {% deadline_panel_context case user as dl %}
+                                    what the case page panels need: permissions, pending extension, history
+
+time_left, is_overdue, deadline_status and escalation_label use only the case row: no queries,
+so queues can call them per row.
+"""
 
 from django import template
 from django.utils import timezone
@@ -27,6 +39,8 @@ def time_left(case):
     left = deadlines.time_left(case, timezone.now())
     if left is None:
         return ""
+    if case.paused_at is not None:
+        return _("计时暂停（剩余 %(t)s）") % {"t": _format(left)}
     if left.total_seconds() < 0:
         return _("已超时 %(t)s") % {"t": _format(left)}
     return _("剩余 %(t)s") % {"t": _format(left)}
@@ -34,5 +48,51 @@ def time_left(case):
 
 @register.filter
 def is_overdue(case):
-    left = deadlines.time_left(case, timezone.now())
-    return left is not None and left.total_seconds() < 0
+    return deadlines.is_overdue(case, timezone.now())
+
+
+@register.filter
+def deadline_status(case):
+    now = timezone.now()
+    left = deadlines.time_left(case, now)
+    if left is None:
+        return ""
+    if case.paused_at is not None:
+        return "paused"
+    if left.total_seconds() < 0:
+        return "overdue"
+    if case.warn_at is not None and case.warn_at <= now:
+        return "warning"
+    return "ok"
+
+
+@register.simple_tag
+def escalation_label(case):
+    if not case.escalation_level:
+        return ""
+    return _("第%(n)d级督办") % {"n": case.escalation_level}
+
+
+@register.simple_tag
+def deadline_panel_context(case, user):
+    """Everything the deadline and extension panels show, with the user's permissions (a few queries, case page only)."""
+    from cases.escalation import Directory, _escalation_targets
+    from cases.extensions import can_decide_extension, can_request_extension, can_urge
+
+    history = list(case.extensions.select_related("requested_by", "decided_by").order_by("-created_at", "-pk")[:10])
+    pending = next((e for e in history if e.status == e.Status.PENDING), None)
+    level_unit = None
+    if case.escalation_level and case.due_at is not None:
+        directory = Directory()
+        directory.prepare([case])
+        level_unit, _notified, _ids = _escalation_targets(directory, case, case.escalation_level)
+    authenticated = getattr(user, "is_authenticated", False)
+    return {
+        "history": history,
+        "pending": pending,
+        "can_request": bool(authenticated and pending is None and can_request_extension(user, case)
+                            and not deadlines.is_overdue(case, timezone.now())),
+        "can_decide": bool(authenticated and pending is not None and can_decide_extension(user, case)),
+        "can_urge": bool(authenticated and can_urge(user, case)),
+        "level_unit": level_unit,
+    }
