@@ -5,12 +5,17 @@ ListVersions go draft -> published -> superseded; a published version never chan
 in responsibilities.services and by database triggers on ListItem/ListVersion).
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Level
+
+# Stable item codes appear in permalinks (/lists/<list>/v/<n>/items/<code>/) and in spreadsheets.
+ITEM_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class ItemKind(models.TextChoices):
@@ -145,3 +150,57 @@ class ListItem(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    def clean(self):
+        """Rules of a single item, in Chinese for the editor (services and forms both call full_clean)."""
+        from django.core.exceptions import ValidationError
+
+        from governance.models import UnitKind
+
+        errors = {}
+        if self.code and not ITEM_CODE_RE.match(self.code):
+            errors["code"] = _("事项编码只能包含字母、数字、连字符（-）、下划线和点，且以字母或数字开头。")
+        if self.kind in (ItemKind.ASSISTING, ItemKind.NEGATIVE) and not self.department_id:
+            errors["department"] = _("配合履职事项和负面清单事项必须填写牵头/责任部门。")
+        elif self.department_id and self.department.kind != UnitKind.DEPARTMENT:
+            errors["department"] = _("牵头/责任部门必须是职能部门。")
+        if self.response_hours is not None and not 1 <= self.response_hours <= 720:
+            errors["response_hours"] = _("响应时限应在 1 到 720 小时之间。")
+        if self.resolution_days is not None and not 1 <= self.resolution_days <= 365:
+            errors["resolution_days"] = _("办结时限应在 1 到 365 个工作日之间。")
+        if errors:
+            raise ValidationError(errors)
+
+    def keyword_list(self):
+        return [k for k in re.split(r"[,，、;；\s]+", self.keywords or "") if k]
+
+
+class ListEvent(models.Model):
+    """Append-only audit log of list editing: who created, edited, imported, published what and when.
+
+    Written explicitly by each function in responsibilities.services (never from signals). Rows are
+    never changed or deleted: `delete()` raises here and database triggers refuse UPDATE/DELETE.
+    The version is recorded by number, not by foreign key, so a discarded draft leaves its history.
+    """
+
+    duty_list = models.ForeignKey(DutyList, verbose_name=_("清单"), on_delete=models.PROTECT, related_name="events")
+    version_number = models.PositiveIntegerField(_("版本号"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=64)  # dotted, e.g. "version.published"
+    item_code = models.CharField(_("事项编码"), max_length=32, blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("清单操作记录")
+        verbose_name_plural = _("清单操作记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["duty_list", "created_at"])]
+
+    def __str__(self):
+        return f"{self.action} {self.duty_list_id} v{self.version_number} {self.item_code}"
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("ListEvent rows are append-only.")

@@ -1,0 +1,204 @@
+"""Spreadsheets in and out (tablib: xlsx through openpyxl, and CSV).
+
+One column layout serves the export, the import template and the import itself, so a published
+version exported to Excel can be edited and imported into the next draft as it is.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from governance.models import Unit, UnitKind
+from responsibilities.models import ITEM_CODE_RE, Category, ItemKind, ListItem
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 3000
+
+# (header, item field). Headers are the same in every language: they are a file format.
+COLUMNS = [
+    ("编码", "code"),
+    ("事项名称", "title"),
+    ("事项类别", "kind"),
+    ("四平台分类", "category"),
+    ("事项内容", "description"),
+    ("法律（政策）依据", "legal_basis"),
+    ("牵头/责任部门", "department"),
+    ("响应时限（小时）", "response_hours"),
+    ("办结时限（工作日）", "resolution_days"),
+    ("关键词", "keywords"),
+]
+HEADERS = [h for h, _f in COLUMNS]
+REQUIRED = {"code", "title", "kind", "category"}
+
+# Accepted spellings of a kind, beyond the code and the full label.
+KIND_ALIASES = {
+    "基本": ItemKind.BASIC, "基本履职": ItemKind.BASIC, "基本履职事项": ItemKind.BASIC,
+    "配合": ItemKind.ASSISTING, "配合履职": ItemKind.ASSISTING, "配合履职事项": ItemKind.ASSISTING,
+    "负面": ItemKind.NEGATIVE, "负面清单": ItemKind.NEGATIVE, "上级部门收回事项": ItemKind.NEGATIVE,
+    "上级部门收回事项（负面清单）": ItemKind.NEGATIVE,
+}
+
+
+@dataclass
+class RowResult:
+    row: int  # the spreadsheet row number people see (the header is row 1)
+    code: str
+    title: str
+    fields: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+
+
+def _lookup(choices, aliases=None):
+    table = {}
+    for value, label in choices:
+        table[str(value).lower()] = value
+        table[str(label)] = value
+    table.update(aliases or {})
+    return table
+
+
+def dataset_for_items(items, title="清单"):
+    data = tablib.Dataset(headers=HEADERS, title=title[:31])
+    for item in items:
+        data.append([
+            item.code, item.title, item.get_kind_display(), item.get_category_display(), item.description,
+            item.legal_basis, item.department.name if item.department_id else "",
+            item.response_hours if item.response_hours is not None else "",
+            item.resolution_days if item.resolution_days is not None else "", item.keywords,
+        ])
+    return data
+
+
+def template_dataset():
+    """The import template: the headers and two example rows showing how kinds and departments are written."""
+    data = tablib.Dataset(headers=HEADERS, title="清单事项")
+    data.append(["JB-001", "组织开展网格化管理", "基本履职事项", "综治工作", "划分网格，配备网格员，开展日常巡查",
+                 "《示范省网格化服务管理条例》第十条", "", 24, 5, "网格,巡查"])
+    data.append(["FM-001", "违法建设查处", "上级部门收回事项（负面清单）", "综合执法", "对违法建设立案查处",
+                 "《中华人民共和国城乡规划法》第六十四条", "示范县综合行政执法局", 24, 15, "违建,违法建设"])
+    return data
+
+
+def export_bytes(dataset, fmt):
+    if fmt == "xlsx":
+        return dataset.export("xlsx")
+    # A byte-order mark so that Excel on Windows opens the Chinese text correctly.
+    return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+
+
+def load_upload(uploaded):
+    """Read an uploaded .xlsx or .csv into a tablib.Dataset; ValidationError (Chinese) when unreadable."""
+    name = (uploaded.name or "").lower()
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("文件过大（上限 5 MB）。"))
+    raw = uploaded.read()
+    try:
+        if name.endswith(".xlsx"):
+            data = tablib.Dataset().load(raw, format="xlsx")
+        elif name.endswith(".csv"):
+            for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030 by default
+                try:
+                    text = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise ValidationError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 编码。"))
+            data = tablib.Dataset().load(text, format="csv")
+        else:
+            raise ValidationError(_("只支持 Excel（.xlsx）和 CSV（.csv）文件。"))
+    except ValidationError:
+        raise
+    except Exception:  # noqa: BLE001 - any parser failure is a bad file to the person uploading it
+        raise ValidationError(_("文件无法读取，请使用下载的模板填写后再上传。"))
+    headers = [str(h or "").strip() for h in (data.headers or [])]
+    missing = [h for h, f in COLUMNS if f in REQUIRED and h not in headers]
+    if missing:
+        raise ValidationError(_("缺少必填列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)})
+    if len(data) > MAX_ROWS:
+        raise ValidationError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
+    data.headers = headers
+    return data
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _int(value, label, errors):
+    text = _text(value)
+    if not text:
+        return None
+    if not re.fullmatch(r"\d+", text):
+        errors.append(_("%(label)s应为正整数，填写的是“%(value)s”。") % {"label": label, "value": text})
+        return None
+    return int(text)
+
+
+def validate_rows(dataset):
+    """Check every row and return a RowResult per non-empty row, with Chinese error messages."""
+    kinds = _lookup(ItemKind.choices, KIND_ALIASES)
+    categories = _lookup(Category.choices)
+    departments = {}
+    for unit in Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True):
+        for key in (unit.code, unit.name, unit.short_name):
+            if key:
+                departments.setdefault(key, unit)
+    index = {h: n for n, h in enumerate(dataset.headers)}
+    results, seen = [], {}
+    for n, raw in enumerate(dataset, start=2):
+        values = {f: (raw[index[h]] if h in index and index[h] < len(raw) else None) for h, f in COLUMNS}
+        if not any(_text(v) for v in values.values()):
+            continue  # blank line at the end of a sheet
+        errors, fields = [], {}
+        code, title = _text(values["code"]), _text(values["title"])
+        for header, name in COLUMNS:
+            if name in REQUIRED and not _text(values[name]):
+                errors.append(_("“%(col)s”不能为空。") % {"col": header})
+        if code and not ITEM_CODE_RE.match(code):
+            errors.append(_("编码“%(code)s”格式不正确：只能包含字母、数字、-、_ 和 .。") % {"code": code})
+        elif code in seen:
+            errors.append(_("编码“%(code)s”与第 %(row)s 行重复。") % {"code": code, "row": seen[code]})
+        elif code:
+            seen[code] = n
+        kind = kinds.get(_text(values["kind"])) or kinds.get(_text(values["kind"]).lower())
+        if _text(values["kind"]) and kind is None:
+            errors.append(_("事项类别“%(v)s”无效，应为基本履职事项、配合履职事项或上级部门收回事项（负面清单）。") % {"v": _text(values["kind"])})
+        category = categories.get(_text(values["category"])) or categories.get(_text(values["category"]).lower())
+        if _text(values["category"]) and category is None:
+            errors.append(_("四平台分类“%(v)s”无效，应为综治工作、市场监管、综合执法或便民服务。") % {"v": _text(values["category"])})
+        department = None
+        dept_text = _text(values["department"])
+        if dept_text:
+            department = departments.get(dept_text)
+            if department is None:
+                errors.append(_("找不到部门“%(v)s”，请填写系统中职能部门的全称、简称或编码。") % {"v": dept_text})
+        elif kind in (ItemKind.ASSISTING, ItemKind.NEGATIVE):
+            errors.append(_("配合履职事项和负面清单事项必须填写牵头/责任部门。"))
+        response_hours = _int(values["response_hours"], _("响应时限（小时）"), errors)
+        resolution_days = _int(values["resolution_days"], _("办结时限（工作日）"), errors)
+        if len(title) > 300:
+            errors.append(_("事项名称不能超过 300 个字。"))
+        if len(code) > 32:
+            errors.append(_("编码不能超过 32 个字符。"))
+        fields = {
+            "code": code, "title": title, "kind": kind, "category": category,
+            "description": _text(values["description"]), "legal_basis": _text(values["legal_basis"]),
+            "department": department, "response_hours": response_hours, "resolution_days": resolution_days,
+            "keywords": _text(values["keywords"])[:300],
+        }
+        if not errors:
+            # The model's own rules (limits, department kind) as a last check.
+            try:
+                ListItem(**fields).clean()
+            except ValidationError as exc:
+                errors.extend(m for msgs in exc.message_dict.values() for m in msgs)
+        results.append(RowResult(row=n, code=code, title=title, fields=fields, errors=errors))
+    return results

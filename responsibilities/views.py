@@ -1,0 +1,364 @@
+"""HTML pages for responsibility lists: public reading (no login) and draft editing for list editors.
+
+Views are thin: parse input, call one selector or service, render. Every state change is a POST
+with CSRF; access checks live in the selectors (public pages only ever see published versions).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from governance.models import Unit, UnitKind
+from responsibilities import imports, selectors, services
+from responsibilities.exceptions import ListConflict, ListPermissionDenied
+from responsibilities.forms import DutyListForm, ImportForm, ListItemForm, LookupForm, PublicFilterForm, PublishForm
+from responsibilities.models import ListVersion, VersionStatus
+from responsibilities.permissions import can_edit_list, editor_units, is_list_admin
+
+PAGE_SIZE = 100
+
+
+def _add_form_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Public --------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request):
+    return render(request, "responsibilities/index.html", {"groups": selectors.public_list_index()})
+
+
+@require_GET
+def list_current(request, code):
+    """The current published version of a list (the stable per-version permalink is /v/<n>/)."""
+    version = selectors.current_version(code)
+    url = reverse("responsibilities:version", args=[code, version.number])
+    if request.GET:
+        url += "?" + request.GET.urlencode()
+    return redirect(url)
+
+
+@require_GET
+def version_detail(request, code, number):
+    version = selectors.version_get(code, number)
+    all_items = selectors.version_items(version)
+    form = PublicFilterForm(request.GET or None, departments=selectors.departments_of(all_items))
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = selectors.filter_items(
+        all_items, query=filters.get("q", ""), kind=filters.get("kind", ""), category=filters.get("category", ""),
+        department=filters.get("department", ""),
+    )
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = {kind: sum(1 for i in all_items if i.kind == kind) for kind in ("basic", "assisting", "negative")}
+    return render(request, "responsibilities/version_detail.html", {
+        "version": version, "duty_list": version.duty_list, "form": form, "page": page,
+        "groups": selectors.group_items(page.object_list), "total": len(all_items), "matched": len(items),
+        "filtered": bool(filters and any(filters.values())), "query": filters.get("q", ""), "counts": counts,
+        "versions": selectors.version_list(version.duty_list),
+        "can_edit": can_edit_list(request.user, version.duty_list),
+    })
+
+
+@require_GET
+def version_print(request, code, number):
+    version = selectors.version_get(code, number)
+    items = selectors.sort_for_display(selectors.version_items(version))
+    return render(request, "responsibilities/version_print.html", {
+        "version": version, "duty_list": version.duty_list, "groups": selectors.group_items(items), "total": len(items),
+    })
+
+
+@require_GET
+def version_export(request, code, number, fmt):
+    version = selectors.version_get(code, number)
+    items = selectors.sort_for_display(selectors.version_items(version))
+    dataset = imports.dataset_for_items(items, title=f"v{version.number}")
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "text/csv; charset=utf-8"
+    )
+    response = HttpResponse(imports.export_bytes(dataset, fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{code}-v{version.number}.{fmt}"'
+    return response
+
+
+@require_GET
+def item_detail(request, code, number, item_code):
+    version = selectors.version_get(code, number)
+    item = selectors.item_get(version, item_code)
+    return render(request, "responsibilities/item_detail.html", {
+        "version": version, "duty_list": version.duty_list, "item": item,
+        "responsible": selectors.responsible_body(item),
+        "history": selectors.item_history(version.duty_list, item_code),
+    })
+
+
+@require_GET
+def history(request, code):
+    version = selectors.current_version(code)
+    duty_list = version.duty_list
+    return render(request, "responsibilities/history.html", {
+        "duty_list": duty_list, "versions": selectors.version_list(duty_list), "current": version,
+    })
+
+
+@require_GET
+def diff(request, code):
+    current = selectors.current_version(code)
+    versions = selectors.version_list(current.duty_list)
+    numbers = [v.number for v in versions]
+    try:
+        new_number = int(request.GET.get("to") or current.number)
+        old_number = int(request.GET.get("from") or (new_number - 1))
+    except ValueError:
+        new_number, old_number = current.number, current.number - 1
+    if old_number not in numbers or new_number not in numbers:
+        return render(request, "responsibilities/diff.html", {
+            "duty_list": current.duty_list, "versions": versions, "diff": None, "old_number": old_number,
+            "new_number": new_number,
+        })
+    old = selectors.version_get(code, old_number)
+    new = selectors.version_get(code, new_number)
+    return render(request, "responsibilities/diff.html", {
+        "duty_list": current.duty_list, "versions": versions, "diff": selectors.version_diff(old, new),
+        "old_number": old_number, "new_number": new_number,
+    })
+
+
+@require_GET
+def lookup(request):
+    form = LookupForm(request.GET or None)
+    results, searched = [], False
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        searched = True
+        results = selectors.lookup(form.cleaned_data["q"], for_unit=form.cleaned_data["township"], limit=10)
+    return render(request, "responsibilities/lookup.html", {"form": form, "results": results, "searched": searched})
+
+
+# --- Editing ------------------------------------------------------------------------------
+
+
+def _editor_jurisdictions(user):
+    governments = Unit.objects.filter(kind=UnitKind.GOVERNMENT, is_active=True)
+    if is_list_admin(user):
+        return governments
+    q = Q(pk__in=[])
+    for unit in editor_units(user):
+        q |= Q(path__startswith=unit.path)
+    return governments.filter(q)
+
+
+@login_required
+@require_GET
+def editor_index(request):
+    lists = selectors.editable_lists(request.user)
+    return render(request, "responsibilities/editor/index.html", {"lists": lists})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_new(request):
+    selectors.editable_lists(request.user)  # access check: editors and administrators only
+    form = DutyListForm(request.POST or None, jurisdictions=_editor_jurisdictions(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            duty_list = services.list_create(actor=request.user, **form.cleaned_data)
+        except ListPermissionDenied as exc:
+            raise PermissionDenied(exc.message)
+        except ValidationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            messages.success(request, _("清单已创建，请在草稿中添加事项。"))
+            return redirect("responsibilities:draft", code=duty_list.code)
+    return render(request, "responsibilities/editor/list_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def draft_start(request, code):
+    duty_list = selectors.list_for_editor(request.user, code)
+    try:
+        services.list_draft_start(duty_list=duty_list, actor=request.user)
+    except ListConflict as exc:
+        messages.warning(request, exc.message)
+    except ListPermissionDenied as exc:
+        raise PermissionDenied(exc.message)
+    else:
+        messages.success(request, _("已新建草稿，内容复制自现行版本。"))
+    return redirect("responsibilities:draft", code=code)
+
+
+@login_required
+@require_GET
+def draft_detail(request, code):
+    duty_list, draft = selectors.draft_for_editor(request.user, code)
+    items = selectors.sort_for_display(selectors.version_items(draft))
+    return render(request, "responsibilities/editor/draft.html", {
+        "duty_list": duty_list, "draft": draft, "groups": selectors.group_items(items), "total": len(items),
+        "events": selectors.list_events(duty_list, limit=15),
+    })
+
+
+def _service_call(request, code, func, **kwargs):
+    """Run an editing service for a POST view; turn its domain errors into messages or 403."""
+    try:
+        return func(actor=request.user, **kwargs), None
+    except ListPermissionDenied as exc:
+        raise PermissionDenied(exc.message)
+    except ListConflict as exc:
+        messages.error(request, exc.message)
+        return None, exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_add(request, code):
+    duty_list, draft = selectors.draft_for_editor(request.user, code)
+    form = ListItemForm(request.POST or None, version=draft)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item, error = _service_call(request, code, services.list_item_add, version=draft, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            if error is None:
+                messages.success(request, _("已添加事项 %(code)s %(title)s。") % {"code": item.code, "title": item.title})
+                return redirect(reverse("responsibilities:draft", args=[code]) + f"#item-{item.code}")
+            return redirect("responsibilities:draft", code=code)
+    return render(request, "responsibilities/editor/item_form.html", {"duty_list": duty_list, "draft": draft, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, code, item_code):
+    duty_list, draft, item = selectors.draft_item_for_editor(request.user, code, item_code)
+    form = ListItemForm(request.POST or None, instance=item, version=draft)
+    if request.method == "POST" and form.is_valid():
+        original = selectors.draft_item_for_editor(request.user, code, item_code)[2]
+        try:
+            item, error = _service_call(request, code, services.list_item_update, item=original, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            if error is None:
+                messages.success(request, _("已保存事项 %(code)s。") % {"code": item.code})
+                return redirect(reverse("responsibilities:draft", args=[code]) + f"#item-{item.code}")
+            return redirect("responsibilities:draft", code=code)
+    return render(request, "responsibilities/editor/item_form.html", {
+        "duty_list": duty_list, "draft": draft, "form": form, "item": item,
+    })
+
+
+@login_required
+@require_POST
+def item_remove(request, code, item_code):
+    _duty_list, _draft, item = selectors.draft_item_for_editor(request.user, code, item_code)
+    _result, error = _service_call(request, code, services.list_item_remove, item=item)
+    if error is None:
+        messages.success(request, _("已删除事项 %(code)s %(title)s。") % {"code": item.code, "title": item.title})
+    return redirect("responsibilities:draft", code=code)
+
+
+@login_required
+@require_POST
+def item_move(request, code, item_code):
+    _duty_list, _draft, item = selectors.draft_item_for_editor(request.user, code, item_code)
+    direction = request.POST.get("direction", "")
+    try:
+        _service_call(request, code, services.list_item_move, item=item, direction=direction)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("responsibilities:draft", args=[code]) + f"#item-{item.code}")
+
+
+@login_required
+@require_POST
+def draft_discard(request, code):
+    _duty_list, draft = selectors.draft_for_editor(request.user, code)
+    _result, error = _service_call(request, code, services.list_draft_discard, version=draft)
+    if error is None:
+        messages.success(request, _("草稿已删除。"))
+    return redirect("responsibilities:editor_index")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_import(request, code):
+    duty_list, draft = selectors.draft_for_editor(request.user, code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = imports.load_upload(form.cleaned_data["file"])
+            report, error = _service_call(
+                request, code, services.list_import, version=draft, dataset=dataset, mode=form.cleaned_data["mode"],
+                valid_only=form.cleaned_data["valid_only"],
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            if error is not None:
+                return redirect("responsibilities:draft", code=code)
+            if report.imported:
+                text = _("导入完成：新增 %(c)s 项，更新 %(u)s 项，删除 %(r)s 项。") % {
+                    "c": report.created, "u": report.updated, "r": report.removed,
+                }
+                if report.error_rows:
+                    text += " " + _("已跳过 %(n)s 个错误行。") % {"n": len(report.error_rows)}
+                messages.success(request, text)
+                if not report.error_rows:
+                    return redirect("responsibilities:draft", code=code)
+    return render(request, "responsibilities/editor/import.html", {
+        "duty_list": duty_list, "draft": draft, "form": form, "report": report, "headers": imports.HEADERS,
+    })
+
+
+@login_required
+@require_GET
+def import_template(request, code, fmt):
+    selectors.list_for_editor(request.user, code)
+    response = HttpResponse(
+        imports.export_bytes(imports.template_dataset(), fmt),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx" else "text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="list-import-template.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_publish(request, code):
+    duty_list, draft = selectors.draft_for_editor(request.user, code)
+    current = ListVersion.objects.filter(duty_list=duty_list, status=VersionStatus.PUBLISHED).first()
+    form = PublishForm(request.POST or None, initial={"change_note": draft.change_note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version, error = _service_call(
+                request, code, services.list_publish, version=draft,
+                effective_date=form.cleaned_data["effective_date"], change_note=form.cleaned_data["change_note"],
+            )
+        except ValidationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            if error is None:
+                messages.success(request, _("已发布第 %(n)s 版，公众页面已更新。") % {"n": version.number})
+                return redirect("responsibilities:version", code=code, number=version.number)
+            return redirect("responsibilities:draft", code=code)
+    diff = selectors.version_diff(current, draft) if current else None
+    return render(request, "responsibilities/editor/publish.html", {
+        "duty_list": duty_list, "draft": draft, "current": current, "diff": diff, "form": form,
+        "item_count": len(selectors.version_items(draft)),
+    })
