@@ -27,6 +27,9 @@ bind = os.environ.get("WEB_BIND", "").strip() or "127.0.0.1:8000"
 workers = _int("WEB_WORKERS", 2)
 timeout = _int("WEB_TIMEOUT", 60)
 graceful_timeout = 20
+# No control socket in $HOME: several servers on one machine (make run beside the embedded-mode
+# test, or a container with a read-only home) would fight over the same file.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # Keep the client address in access logs; the request id (if a proxy sets one) helps tracing.
@@ -37,13 +40,17 @@ logconfig_dict = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # "time" is an ISO 8601 UTC timestamp, the same in every process whatever its TZ.
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
         },
     },
     "handlers": {
         "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
     },
+    # Gunicorn merges this over its defaults, whose root logger names a "console" handler: replace it.
+    "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {
         "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},

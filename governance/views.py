@@ -2,6 +2,7 @@ import logging
 import os
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -19,6 +20,19 @@ from governance.navigation import public_tiles, role_tiles
 from governance.selectors import memberships_of, notification_list
 
 logger = logging.getLogger(__name__)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, telling people up front how many wrong passwords lock the account (django-axes)."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lockout_limit"] = settings.AXES_FAILURE_LIMIT
+        context["lockout_cooloff"] = settings.AXES_COOLOFF_TIME
+        return context
+
 
 @require_GET
 def home(request):

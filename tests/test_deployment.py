@@ -184,7 +184,7 @@ def test_embedded_mode_runs_worker_and_beat(tmp_path):
         health, deadline = None, time.monotonic() + 150
         while time.monotonic() < deadline:
             for process in processes:
-                assert process.poll() is None, f"{process.args[0]} exited early with {process.returncode}"
+                assert process.poll() is None, f"{process.args[0]} exited with {process.returncode}\n" + _tails(tmp_path)
             try:
                 status, health = _get_json(f"http://127.0.0.1:{port}/healthz")
                 if health["sweep"]["last_run_at"]:
