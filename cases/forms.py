@@ -41,11 +41,13 @@ class PhotosField(forms.FileField):
 
 class ReportForm(forms.Form):
     township = forms.ModelChoiceField(label=_("上报乡镇（街道）"), queryset=None, empty_label=None)
-    title = forms.CharField(label=_("标题"), max_length=200,
+    title = forms.CharField(label=_("标题"), max_length=200, error_messages={"required": _("请填写标题。")},
                             help_text=_("一句话说清是什么问题，例如“解放路夜市油烟扰民”。"))
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 5}),
+                                  error_messages={"required": _("请描述问题。")},
                                   help_text=_("发生了什么、持续多久、影响多少群众、乡镇已经做了什么。"))
-    address = forms.CharField(label=_("地点"), max_length=300)
+    address = forms.CharField(label=_("地点"), max_length=300,
+                              error_messages={"required": _("请填写问题发生的地点。")})
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL,
                                 widget=forms.RadioSelect)
     from_resident = forms.BooleanField(label=_("群众点单（由群众提出的诉求）"), required=False)
