@@ -207,6 +207,13 @@ class ApiClientKeyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else ["unit", "key_prefix", "created_at", "last_used_at"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":  # keys are issued to townships only (cases.open311.api_key_issue)
+            from governance.models import Level, UnitKind
+
+            kwargs["queryset"] = Unit.objects.filter(level=Level.TOWNSHIP, kind=UnitKind.GOVERNMENT, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
