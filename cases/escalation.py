@@ -269,11 +269,11 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None):
     directory = directory or Directory()
     from governance.services import system_user
 
-    system = system_user()
     with transaction.atomic():
         cases = [c for c in _lock_batch(qs, order, batch_size) if _escalation_due(c, now)]
         if not cases:
             return {}
+        system = system_user()
         directory.prepare(cases)
         groups = {}  # (old level, new level, next escalation) -> [case ids]
         events, notifications = [], []
@@ -321,7 +321,6 @@ def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None):
     directory = directory or Directory()
     from governance.services import system_user
 
-    system = system_user()
     with transaction.atomic():
         cases = [
             c for c in _lock_batch(warning_queryset(now), "warn_at", batch_size)
@@ -329,6 +328,7 @@ def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None):
         ]
         if not cases:
             return 0
+        system = system_user()
         directory.prepare(cases)
         directory.prepare_people(cases, role_for=lambda c: _warning_units(directory, c))
         events, notifications = [], []
