@@ -88,7 +88,7 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, **error_responses(400, 403, 429)},
+        responses={200: TokenResponseSerializer, **error_responses(400, 429)},
         auth=[],
         tags=["auth"],
         summary="用用户名和密码换取 API 令牌",
@@ -103,8 +103,11 @@ class ObtainTokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if getattr(django_request, "axes_locked_out", False):
+            # Answered here in the API's body format (429, as axes does); clearing the flag keeps
+            # AxesMiddleware from replacing this response with its HTML lockout page.
+            django_request.axes_locked_out = False
             return error_response(
-                status.HTTP_403_FORBIDDEN, _("登录失败次数过多，账号已暂时锁定，请稍后再试。"), "locked_out"
+                status.HTTP_429_TOO_MANY_REQUESTS, _("登录失败次数过多，账号已暂时锁定，请稍后再试。"), "locked_out"
             )
         if user is None or not user.is_active:
             return error_response(
