@@ -119,9 +119,11 @@ if CELERY_EMBEDDED:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "data_folder_processed": str(_broker_dir / "processed"),
+        # Broadcast/control messages (celery inspect, worker pidbox); without this kombu writes ./control/.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    CELERY_BROKER_DIRS = [_broker_dir / "queue", _broker_dir / "processed"]
+    CELERY_BROKER_DIRS = [_broker_dir / "queue", _broker_dir / "processed", _broker_dir / "control"]
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     CELERY_BROKER_DIRS = []
