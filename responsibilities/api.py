@@ -121,14 +121,39 @@ class PublishSerializer(serializers.Serializer):
     change_note = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
 
 
+class DiffItemSerializer(serializers.ModelSerializer):
+    """An item inside a diff (the selector loads items with their department only)."""
+
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = ListItem
+        fields = ["id", "code", "title", "kind", "category", "department", "department_name", "response_hours",
+                  "resolution_days"]
+        read_only_fields = fields
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class ItemChangeSerializer(serializers.Serializer):
+    code = serializers.CharField(source="new.code")
+    title = serializers.CharField(source="new.title")
+    fields = FieldChangeSerializer(many=True)
+
+
 DIFF_SCHEMA = inline_serializer(
     name="VersionDiff",
     fields={
         "from_version": serializers.IntegerField(),
         "to_version": serializers.IntegerField(),
-        "added": ItemSerializer(many=True),
-        "removed": ItemSerializer(many=True),
-        "changed": serializers.ListField(child=serializers.DictField()),
+        "added": DiffItemSerializer(many=True),
+        "removed": DiffItemSerializer(many=True),
+        "changed": ItemChangeSerializer(many=True),
     },
 )
 
@@ -293,26 +318,10 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response({
             "from_version": older.number,
             "to_version": version.number,
-            "added": ItemSerializer(diff.added, many=True).data,
-            "removed": ItemSerializer(diff.removed, many=True).data,
-            "changed": [_change_payload(change) for change in diff.changed],
+            "added": DiffItemSerializer(diff.added, many=True).data,
+            "removed": DiffItemSerializer(diff.removed, many=True).data,
+            "changed": ItemChangeSerializer(diff.changed, many=True).data,
         })
-
-
-def _change_payload(change):
-    """One changed item of a diff, whatever shape the selector gives it (old/new items and changed fields)."""
-    old, new = getattr(change, "old", None), getattr(change, "new", None)
-    if isinstance(change, (tuple, list)) and len(change) >= 2:
-        old, new = change[0], change[1]
-    fields = getattr(change, "fields", None)
-    if fields is None and old is not None and new is not None:
-        fields = [n for n in services.ITEM_FIELDS if getattr(old, n) != getattr(new, n)]
-    return {
-        "code": (new or old).code,
-        "fields": [str(f) for f in (fields or [])],
-        "old": ItemSerializer(old).data if old is not None else None,
-        "new": ItemSerializer(new).data if new is not None else None,
-    }
 
 
 def _item_queryset():
