@@ -92,7 +92,10 @@ class PublishForm(forms.Form):
         label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
     change_note = forms.CharField(label=_("修订说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    confirm = forms.BooleanField(label=_("我已核对上面的变更，确认发布"), required=True)
+    confirm = forms.BooleanField(
+        label=_("我已核对上面的变更，确认发布"), required=True,
+        error_messages={"required": _("请先核对变更并勾选确认，再发布。")},
+    )
 
 
 class DutyListForm(forms.ModelForm):

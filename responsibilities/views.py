@@ -211,7 +211,7 @@ def draft_detail(request, code):
     })
 
 
-def _service_call(request, code, func, **kwargs):
+def _service_call(request, func, **kwargs):
     """Run an editing service for a POST view; turn its domain errors into messages or 403."""
     try:
         return func(actor=request.user, **kwargs), None
@@ -229,7 +229,7 @@ def item_add(request, code):
     form = ListItemForm(request.POST or None, version=draft)
     if request.method == "POST" and form.is_valid():
         try:
-            item, error = _service_call(request, code, services.list_item_add, version=draft, **form.cleaned_data)
+            item, error = _service_call(request, services.list_item_add, version=draft, **form.cleaned_data)
         except ValidationError as exc:
             _add_form_errors(form, exc)
         else:
@@ -248,7 +248,7 @@ def item_edit(request, code, item_code):
     if request.method == "POST" and form.is_valid():
         original = selectors.draft_item_for_editor(request.user, code, item_code)[2]
         try:
-            item, error = _service_call(request, code, services.list_item_update, item=original, **form.cleaned_data)
+            item, error = _service_call(request, services.list_item_update, item=original, **form.cleaned_data)
         except ValidationError as exc:
             _add_form_errors(form, exc)
         else:
@@ -265,7 +265,7 @@ def item_edit(request, code, item_code):
 @require_POST
 def item_remove(request, code, item_code):
     _duty_list, _draft, item = selectors.draft_item_for_editor(request.user, code, item_code)
-    _result, error = _service_call(request, code, services.list_item_remove, item=item)
+    _result, error = _service_call(request, services.list_item_remove, item=item)
     if error is None:
         messages.success(request, _("已删除事项 %(code)s %(title)s。") % {"code": item.code, "title": item.title})
     return redirect("responsibilities:draft", code=code)
@@ -277,7 +277,7 @@ def item_move(request, code, item_code):
     _duty_list, _draft, item = selectors.draft_item_for_editor(request.user, code, item_code)
     direction = request.POST.get("direction", "")
     try:
-        _service_call(request, code, services.list_item_move, item=item, direction=direction)
+        _service_call(request, services.list_item_move, item=item, direction=direction)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("responsibilities:draft", args=[code]) + f"#item-{item.code}")
@@ -287,7 +287,7 @@ def item_move(request, code, item_code):
 @require_POST
 def draft_discard(request, code):
     _duty_list, draft = selectors.draft_for_editor(request.user, code)
-    _result, error = _service_call(request, code, services.list_draft_discard, version=draft)
+    _result, error = _service_call(request, services.list_draft_discard, version=draft)
     if error is None:
         messages.success(request, _("草稿已删除。"))
     return redirect("responsibilities:editor_index")
@@ -303,7 +303,7 @@ def draft_import(request, code):
         try:
             dataset = imports.load_upload(form.cleaned_data["file"])
             report, error = _service_call(
-                request, code, services.list_import, version=draft, dataset=dataset, mode=form.cleaned_data["mode"],
+                request, services.list_import, version=draft, dataset=dataset, mode=form.cleaned_data["mode"],
                 valid_only=form.cleaned_data["valid_only"],
             )
         except ValidationError as exc:
@@ -347,7 +347,7 @@ def draft_publish(request, code):
     if request.method == "POST" and form.is_valid():
         try:
             version, error = _service_call(
-                request, code, services.list_publish, version=draft,
+                request, services.list_publish, version=draft,
                 effective_date=form.cleaned_data["effective_date"], change_note=form.cleaned_data["change_note"],
             )
         except ValidationError as exc:
