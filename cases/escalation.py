@@ -29,12 +29,15 @@ Why it is safe (the database is the source of truth, not the queue):
      RESEND_AFTER is enqueued again by a later sweep, and the email task skips what was sent.
 """
 
+import functools
+import json
 import logging
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -64,11 +67,20 @@ def step():
     return timedelta(hours=settings.CASE_DEADLINES["escalation_step_hours"])
 
 
-def case_url(case_id):
+_PLACEHOLDER = 987654321
+
+
+@functools.cache
+def _case_url_pattern():
     try:
-        return reverse("cases:detail", args=[case_id])
+        return reverse("cases:detail", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
     except NoReverseMatch:  # the case page is routed by the cases app; keep the link meaningful
-        return f"/cases/{case_id}/"
+        return "/cases/{}/"
+
+
+def case_url(case_id):
+    """The case page's path: reversed once per process, then formatted (a sweep links thousands of cases)."""
+    return _case_url_pattern().format(case_id)
 
 
 def _clock_key(case):
@@ -192,23 +204,58 @@ def _warning_recipients(directory, case):
 def _notifications(case, kind, title, body, key, user_ids):
     url = case_url(case.pk)
     return [
-        Notification(recipient_id=uid, kind=kind, title=title[:200], body=body, url=url, subject=f"case:{case.pk}",
-                     dedupe_key=f"{key}:u{uid}")
+        (uid, kind, title[:200], body, url, f"case:{case.pk}", f"{key}:u{uid}")
         for uid in dict.fromkeys(user_ids)
     ]
 
 
-def _insert_notifications(notifications):
+def _insert_rows(table, columns, rows, *, suffix="", casts=None):
+    """One multi-row INSERT per chunk of 500 rows; returns what `suffix` (e.g. RETURNING id) gives.
+
+    The sweep writes up to two rows per escalated case; Django's bulk_create spends most of its
+    time compiling each value, which made 10,000 escalations take seconds longer than the database
+    needed (bench/bench_sweep.py). The columns are the model's own; the tests go through this path.
+    """
+    casts = casts or {}
+    one = "(" + ", ".join(f"%s{casts.get(c, '')}" for c in columns) + ")"
+    returned = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            # Table and column names come from the models, every value is a parameter.
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))} {suffix}"  # noqa: S608
+            cursor.execute(sql, [value for row in chunk for value in row])
+            if suffix:
+                returned += cursor.fetchall()
+    return returned
+
+
+def _insert_notifications(rows, now):
     """Bulk counterpart of governance.services.notification_send (same dedupe_key scheme): inserts what
-    is new, and after commit enqueues the emails of everything not yet emailed."""
-    if not notifications:
+    is new (ON CONFLICT on the unique dedupe_key does nothing) and, after commit, enqueues the emails
+    of the rows it inserted. A row left from an attempt whose enqueue was lost is the resend step's job."""
+    if not rows:
         return 0
-    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=1000)
-    keys = [n.dedupe_key for n in notifications]
-    ids = list(Notification.objects.filter(dedupe_key__in=keys, emailed_at__isnull=True).values_list("pk", flat=True))
+    ids = [row[0] for row in _insert_rows(
+        Notification._meta.db_table,
+        ["recipient_id", "kind", "title", "body", "url", "subject", "dedupe_key", "created_at"],
+        [(*row, now) for row in rows],
+        suffix="ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+    )]
     if ids:
         transaction.on_commit(lambda: enqueue_emails(ids), robust=True)
     return len(ids)
+
+
+def _insert_events(events, now):
+    """events: (case_id, actor, action, state, reason, data) -> append-only CaseEvent rows."""
+    _insert_rows(
+        CaseEvent._meta.db_table,
+        ["case_id", "actor_id", "actor_name", "action", "from_state", "to_state", "reason", "data", "created_at"],
+        [(case_id, actor.pk, actor.first_name or "系统", action, state, state, reason, json.dumps(data, ensure_ascii=False),
+          now) for case_id, actor, action, state, reason, data in events],
+        casts={"data": "::jsonb"},
+    )
 
 
 def enqueue_emails(notification_ids):
@@ -255,64 +302,83 @@ def _lock_batch(qs, order, limit):
     )
 
 
-def _escalation_due(case, now):
-    """The Python re-check of a locked row: is a new level due right now?"""
-    if case.state not in OPEN_STATES or case.paused_at is not None or case.due_at is None:
-        return False
-    if case.escalation_level == 0:
-        return case.due_at <= now
-    return case.next_escalation_at is not None and case.next_escalation_at <= now
+_RETURNED = ["id", "number", "title", "state", "stage", "stage_started_at", "due_at", "paused_at", "escalation_level",
+             "township_id", "lead_department_id", "dispatch_centre_id"]
+
+
+def _lock_and_raise(now, qs, order, limit):
+    """Lock up to `limit` due rows (SKIP LOCKED) and raise their level by one, in one statement:
+    UPDATE … WHERE id IN (SELECT … WHERE <due> … FOR UPDATE SKIP LOCKED).
+    PostgreSQL re-evaluates the inner WHERE on a row changed by a transaction that committed before
+    we locked it, so a row another sweep just escalated (level raised, next_escalation_at moved on)
+    is not taken; a row another sweep holds is skipped. Returns the rows with the level they had."""
+    inner = qs.select_for_update(skip_locked=True, of=("self",)).order_by(order, "pk").values("pk")[:limit]
+    inner_sql, inner_params = inner.query.sql_with_params()
+    table = Case._meta.db_table
+    sql = (
+        f"UPDATE {table} SET escalation_level = {table}.escalation_level + 1, escalated_at = %s, "  # noqa: S608
+        f"next_escalation_at = %s, updated_at = %s "
+        f"WHERE {table}.id IN ({inner_sql}) RETURNING {', '.join(f'{table}.{c}' for c in _RETURNED)}"
+    )  # names from the model, the inner query compiled by Django, every value a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, now + step(), now, *inner_params])
+        rows = cursor.fetchall()
+    cases = []
+    for row in rows:
+        case = SimpleNamespace(**dict(zip(_RETURNED, row, strict=True)))
+        case.pk = case.id
+        case.escalation_level -= 1  # the level it had when we took it
+        cases.append(case)
+    return cases
 
 
 def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None):
-    """Raise the level of one batch of due cases in one transaction. Returns {level: count}."""
+    """Raise the level of one batch of due cases in one transaction. Returns {level: count}.
+
+    The rows are locked and raised by _lock_and_raise; then, still in the transaction: each case's
+    chain decides who is notified and whether it has reached the top (next_escalation_at cleared),
+    the system's CaseEvents and the deduplicated notifications are inserted. Any error rolls the
+    whole batch back and a later run does it again.
+    """
     directory = directory or Directory()
     from governance.services import system_user
 
     with transaction.atomic():
-        cases = [c for c in _lock_batch(qs, order, batch_size) if _escalation_due(c, now)]
+        cases = _lock_and_raise(now, qs, order, batch_size)
         if not cases:
             return {}
+        for case in cases:  # the statement's WHERE already re-checked each row; assert it, loudly
+            if case.state not in OPEN_STATES or case.paused_at is not None or case.due_at is None:
+                raise RuntimeError(f"escalation took a case that is not due: {case.pk}")
         system = system_user()
         directory.prepare(cases)
-        groups = {}  # (old level, new level, next escalation) -> [case ids]
-        events, notifications = [], []
+        counts, at_top, events, notifications = {}, [], [], []
         for case in cases:
             level = case.escalation_level + 1
+            counts[level] = counts.get(level, 0) + 1
             chain_length = len(directory.chain(case))
             following = now + step() if level < chain_length else None
+            if following is None:
+                at_top.append(case.pk)
             nominal, notified, user_ids = _escalation_targets(directory, case, level)
-            groups.setdefault((case.escalation_level, level, following), []).append(case.pk)
             stage_label = STAGE_LABELS.get(case.stage, case.stage)
             reason = _("%(stage)s超过时限，升级至第%(level)d级督办：%(unit)s") % {
                 "stage": stage_label, "level": level, "unit": nominal.display_name,
             }
-            events.append(CaseEvent(
-                case_id=case.pk, actor=system, actor_name=system.first_name or "系统", action="case.escalated",
-                from_state=case.state, to_state=case.state, reason=reason,
-                data={
-                    "level": level, "stage": case.stage, "due_at": case.due_at.isoformat(),
-                    "unit": nominal.pk, "notified_unit": notified.pk if notified else None,
-                    "recipients": user_ids, "next_escalation_at": following.isoformat() if following else None,
-                },
-            ))
+            events.append((case.pk, system, "case.escalated", case.state, reason, {
+                "level": level, "stage": case.stage, "due_at": case.due_at.isoformat(),
+                "unit": nominal.pk, "notified_unit": notified.pk if notified else None,
+                "recipients": user_ids, "next_escalation_at": following.isoformat() if following else None,
+            }))
             title = _("督办：%(number)s %(title)s") % {"number": case.number, "title": case.title}
             body = _("该事项%(stage)s已超过时限（%(due)s），现升级至第%(level)d级督办，请督促办理。") % {
                 "stage": stage_label, "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"), "level": level,
             }
             notifications += _notifications(case, ESCALATION_KIND, title, body, f"{_clock_key(case)}:esc{level}", user_ids)
-        for (old_level, level, following), ids in groups.items():
-            # Compare-and-set: only rows still at the level we read move up.
-            changed = Case.objects.filter(pk__in=ids, escalation_level=old_level).update(
-                escalation_level=level, escalated_at=now, next_escalation_at=following, updated_at=now
-            )
-            if changed != len(ids):  # cannot happen under the row locks; refuse to half-apply if it does
-                raise RuntimeError("escalation compare-and-set lost rows under a lock")
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
-        _insert_notifications(notifications)
-    counts = {}
-    for (_old, level, _following), ids in groups.items():
-        counts[level] = counts.get(level, 0) + len(ids)
+        if at_top:  # the top of the chain: nobody further up to tell
+            Case.objects.filter(pk__in=at_top).update(next_escalation_at=None)
+        _insert_events(events, now)
+        _insert_notifications(notifications, now)
     return counts
 
 
@@ -336,19 +402,16 @@ def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None):
             user_ids = _warning_recipients(directory, case)
             stage_label = STAGE_LABELS.get(case.stage, case.stage)
             due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else ""
-            events.append(CaseEvent(
-                case_id=case.pk, actor=system, actor_name=system.first_name or "系统", action="case.deadline_warning",
-                from_state=case.state, to_state=case.state,
-                reason=_("%(stage)s即将到期（%(due)s）") % {"stage": stage_label, "due": due},
-                data={"stage": case.stage, "due_at": case.due_at.isoformat() if case.due_at else None,
-                      "recipients": user_ids},
-            ))
+            events.append((case.pk, system, "case.deadline_warning", case.state,
+                           _("%(stage)s即将到期（%(due)s）") % {"stage": stage_label, "due": due},
+                           {"stage": case.stage, "due_at": case.due_at.isoformat() if case.due_at else None,
+                            "recipients": user_ids}))
             title = _("时限预警：%(number)s %(title)s") % {"number": case.number, "title": case.title}
             body = _("该事项%(stage)s将于 %(due)s 到期，请及时办理。") % {"stage": stage_label, "due": due}
             notifications += _notifications(case, WARNING_KIND, title, body, f"{_clock_key(case)}:warn", user_ids)
         Case.objects.filter(pk__in=[c.pk for c in cases], warned_at__isnull=True).update(warned_at=now)
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
-        _insert_notifications(notifications)
+        _insert_events(events, now)
+        _insert_notifications(notifications, now)
     return len(cases)
 
 
