@@ -75,7 +75,17 @@ def escalation_label(case):
 
 @register.simple_tag
 def deadline_panel_context(case, user):
-    """Everything the deadline and extension panels show, with the user's permissions (a few queries, case page only)."""
+    """Everything the deadline and extension panels show, with the user's permissions (a few queries, case page only).
+    Both panels call it; the result is kept on the case object for the request."""
+    cache_key = f"_deadline_panel_{getattr(user, 'pk', None)}"
+    if hasattr(case, cache_key):
+        return getattr(case, cache_key)
+    context = _deadline_panel_context(case, user)
+    setattr(case, cache_key, context)
+    return context
+
+
+def _deadline_panel_context(case, user):
     from cases.escalation import Directory, _escalation_targets
     from cases.extensions import can_decide_extension, can_request_extension, can_urge
 

@@ -252,3 +252,24 @@ def test_two_concurrent_sweeps_escalate_each_case_once(org, flow, time_machine):
     assert CaseEvent.objects.filter(action="case.escalated").count() == 12
     assert set(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("escalation_level", flat=True)) == {1}
     assert Notification.objects.filter(kind="case.escalated").count() == 12
+
+
+def test_a_transient_database_error_is_retried_and_the_run_completes(db, monkeypatch):
+    from django.db import OperationalError
+
+    from governance.models import JobHeartbeat
+
+    calls = []
+    real_sweep = escalation.sweep
+
+    def flaky(now=None, **kwargs):
+        calls.append(now)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_sweep(now, **kwargs)
+
+    monkeypatch.setattr(escalation, "sweep", flaky)
+    result = sweep_deadlines.apply(throw=False)
+    assert result.successful(), result.traceback
+    assert len(calls) == 2, "retried once after the transient error"
+    assert JobHeartbeat.objects.get(name="deadline-sweep").last_result["escalated"] == 0
