@@ -204,3 +204,21 @@ class ListEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("ListEvent rows are append-only.")
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+ACTION_LABELS = {
+    "list.created": _("创建清单"),
+    "version.draft_started": _("新建草稿"),
+    "version.draft_discarded": _("删除草稿"),
+    "version.imported": _("批量导入"),
+    "version.reordered": _("调整顺序"),
+    "version.published": _("发布版本"),
+    "item.added": _("添加事项"),
+    "item.changed": _("修改事项"),
+    "item.removed": _("删除事项"),
+    "item.moved": _("移动事项"),
+}

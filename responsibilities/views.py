@@ -205,9 +205,13 @@ def draft_start(request, code):
 def draft_detail(request, code):
     duty_list, draft = selectors.draft_for_editor(request.user, code)
     items = selectors.sort_for_display(selectors.version_items(draft))
+    current = ListVersion.objects.filter(duty_list=duty_list, status=VersionStatus.PUBLISHED).first()
+    diff = selectors.version_diff(current, draft) if current else None
     return render(request, "responsibilities/editor/draft.html", {
         "duty_list": duty_list, "draft": draft, "groups": selectors.group_items(items), "total": len(items),
-        "events": selectors.list_events(duty_list, limit=15),
+        "events": selectors.list_events(duty_list, limit=15), "current": current, "diff": diff,
+        "added_codes": {i.code for i in diff.added} if diff else set(),
+        "changed_codes": {c.new.code for c in diff.changed} if diff else set(),
     })
 
 
