@@ -48,6 +48,11 @@ def test_visitor_filters_and_sees_history_and_diff(demo_list, page, live_server,
     page.wait_for_load_state()
     assert page.get_by_text("新增 2 项，删除 1 项，修改 3 项。").is_visible()
     shot(page, "lists-diff-desktop")
+    page.goto(f"{live_server.url}/lists/{demo_list}/v/2/print/")
+    page.emulate_media(media="print")
+    assert page.locator(".print-table tbody tr").count() >= 60
+    assert not page.get_by_text("返回清单页面").is_visible()  # screen-only link hidden when printing
+    shot(page, "lists-print")
 
 
 def test_on_a_phone_a_resident_asks_who_handles_cooking_fumes(demo_list, phone_page, live_server, shot):
