@@ -14,7 +14,10 @@ TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 .PHONY: run test lint messages makemessages bench clean setup
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' 2>/dev/null \
+		|| { echo "Chuishao needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=/path/to/python3.11)." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) \
+		|| { rm -rf $(VENV); echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }
 	$(PY) -m pip install --disable-pip-version-check -q --upgrade pip
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	@touch $@
@@ -35,7 +38,8 @@ run: $(VENV)/.installed messages
 	$(PY) manage.py sync_calendar
 	$(PY) manage.py seed_demo
 	@echo ""
-	@echo "  Chuishao is starting at http://127.0.0.1:8000  (accounts: reporter, dispatcher, officer, supervisor, editor, admin; password demo-pass-2026)"
+	@echo "  Chuishao is starting at http://127.0.0.1:8000"
+	@echo "  Demo accounts (password demo-pass-2026): reporter, reporter2, dispatcher, officer, officer2, supervisor, editor, admin"
 	@echo "  Press Ctrl-C to stop every process."
 	@echo ""
 	$(BIN)/honcho -f Procfile start

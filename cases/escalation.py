@@ -290,6 +290,19 @@ def warning_queryset(now):
     return _open(Case.objects.filter(warn_at__lte=now, warned_at__isnull=True))
 
 
+def _system_actor():
+    """governance.services.system_user(), safe when two sweeps create it at the same moment on a new database."""
+    from django.db import IntegrityError
+
+    from governance.services import system_user
+
+    try:
+        with transaction.atomic():
+            return system_user()
+    except IntegrityError:  # the other sweep created it first
+        return system_user()
+
+
 def _lock_batch(qs, order, limit):
     return list(
         qs.select_for_update(skip_locked=True, of=("self",))
@@ -332,7 +345,7 @@ def _lock_and_raise(now, qs, order, limit):
     return cases
 
 
-def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None):
+def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None, system=None):
     """Raise the level of one batch of due cases in one transaction. Returns {level: count}.
 
     The rows are locked and raised by _lock_and_raise; then, still in the transaction: each case's
@@ -341,8 +354,6 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None):
     whole batch back and a later run does it again.
     """
     directory = directory or Directory()
-    from governance.services import system_user
-
     with transaction.atomic():
         cases = _lock_and_raise(now, qs, order, batch_size)
         if not cases:
@@ -350,7 +361,7 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None):
         for case in cases:  # the statement's WHERE already re-checked each row; assert it, loudly
             if case.state not in OPEN_STATES or case.paused_at is not None or case.due_at is None:
                 raise RuntimeError(f"escalation took a case that is not due: {case.pk}")
-        system = system_user()
+        system = system or _system_actor()
         directory.prepare(cases)
         counts, at_top, events, notifications = {}, [], [], []
         for case in cases:
@@ -382,11 +393,9 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None):
     return counts
 
 
-def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None):
+def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None, system=None):
     """Send the 预警 of one batch, exactly once per clock (warned_at marks it, dedupe_key guards it)."""
     directory = directory or Directory()
-    from governance.services import system_user
-
     with transaction.atomic():
         cases = [
             c for c in _lock_batch(warning_queryset(now), "warn_at", batch_size)
@@ -394,7 +403,7 @@ def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None):
         ]
         if not cases:
             return 0
-        system = system_user()
+        system = system or _system_actor()
         directory.prepare(cases)
         directory.prepare_people(cases, role_for=lambda c: _warning_units(directory, c))
         events, notifications = [], []
@@ -441,16 +450,17 @@ def sweep(now=None, *, batch_size=BATCH_SIZE):
     started = time.monotonic()
     now = now or timezone.now()
     directory = Directory()
+    system = _system_actor()
     warned = 0
     for _batch in range(MAX_BATCHES):
-        count = warn_batch(now, batch_size=batch_size, directory=directory)
+        count = warn_batch(now, batch_size=batch_size, directory=directory, system=system)
         warned += count
         if count < batch_size:
             break
     by_level = {}
     for queryset, order in ((overdue_queryset(now), "due_at"), (further_queryset(now), "next_escalation_at")):
         for _batch in range(MAX_BATCHES):
-            counts = escalate_batch(now, queryset, order, batch_size=batch_size, directory=directory)
+            counts = escalate_batch(now, queryset, order, batch_size=batch_size, directory=directory, system=system)
             for level, count in counts.items():
                 by_level[level] = by_level.get(level, 0) + count
             if sum(counts.values()) < batch_size:

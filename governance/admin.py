@@ -122,7 +122,7 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "first_name", "roles", "email", "is_active", "is_staff", "last_login"]
+    list_display = ["username", "first_name", "roles", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "memberships__role", "memberships__unit__level"]
     search_fields = ["username", "first_name", "last_name", "email", "memberships__unit__name"]
     list_per_page = 50
