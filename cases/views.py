@@ -149,7 +149,7 @@ def _action_forms(case, user, actions, bound=None):
         spec = ACTIONS.get(name)
         if spec is None:
             continue
-        built[name] = spec.form(case=case, items=items, departments=departments)
+        built[name] = spec.form(case=case, items=items, departments=departments, auto_id=_auto_id(name))
     if bound:
         built.update(bound)
     return built
@@ -203,6 +203,11 @@ def attachment(request, pk, attachment_pk):
     return response
 
 
+def _auto_id(name):
+    # Several action forms share field names (list_item, reason); distinct ids keep every <label> unique.
+    return f"id_{name}_%s"
+
+
 class _Action:
     def __init__(self, form_factory, run, success):
         self.form = form_factory
@@ -211,16 +216,16 @@ class _Action:
 
 
 def _simple(form_class):
-    def factory(case=None, items=None, departments=None, data=None, files=None):
-        return form_class(data, files) if data is not None else form_class()
+    def factory(case=None, items=None, departments=None, data=None, files=None, auto_id="id_%s"):
+        return form_class(data, files, auto_id=auto_id) if data is not None else form_class(auto_id=auto_id)
 
     return factory
 
 
 def _with_lists(form_class, needs_departments=True):
-    def factory(case, items=None, departments=None, data=None, files=None):
+    def factory(case, items=None, departments=None, data=None, files=None, auto_id="id_%s"):
         items = items if items is not None else selectors.items_for_case(case)
-        kwargs = {"items": items}
+        kwargs = {"items": items, "auto_id": auto_id}
         if needs_departments:
             kwargs["departments"] = (
                 departments if departments is not None else selectors.departments_for_assignment(case)
@@ -282,7 +287,7 @@ ACTIONS = {
 def _act(request, pk, name):
     case = selectors.get_case_for_user(request.user, pk)
     spec = ACTIONS[name]
-    form = spec.form(case=case, data=request.POST, files=request.FILES)
+    form = spec.form(case=case, data=request.POST, files=request.FILES, auto_id=_auto_id(name))
     if form.is_valid():
         try:
             spec.run(case, request.user, form.cleaned_data)

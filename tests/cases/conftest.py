@@ -10,8 +10,13 @@ from django.utils import timezone
 
 @pytest.fixture
 def lists(org):
+    return build_lists(org)
+
+
+def build_lists(org):
     """示范县's published township list: a basic duty, an assisting duty (市场监管局) and a negative item
-    (综合执法局). Items are written while the version is a draft, then it is published."""
+    (综合执法局). Items are written while the version is a draft, then it is published.
+    Browser journeys import this function (fixtures do not cross test folders)."""
     from types import SimpleNamespace
 
     from governance.models import Level
