@@ -1,0 +1,89 @@
+"""In-app notifications: sending (idempotent with a dedupe key, email after commit), the page, mark-read."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from governance.models import Notification
+from governance.services import notification_send
+
+pytestmark = pytest.mark.django_db
+
+
+def send(recipients, **kwargs):
+    defaults = {"kind": "case.assigned", "title": "新交办事项：占道经营", "body": "请在时限内签收。", "url": "/cases/1/"}
+    return notification_send(recipients=recipients, **{**defaults, **kwargs})
+
+
+def test_notification_reaches_each_active_recipient_once_and_is_emailed(org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = send([org.officer, org.officer, org.officer_a2, None])
+    assert len(created) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["p_officer@example.test", "p_officer_a2@example.test"]
+    assert "新交办事项：占道经营" in mail.outbox[0].subject
+    assert "http://testserver/cases/1/" in mail.outbox[0].body
+    assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
+
+
+def test_email_is_not_sent_when_the_transaction_rolls_back(org, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                send([org.officer])
+                raise RuntimeError("the step failed")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not Notification.objects.exists()
+
+
+def test_same_dedupe_key_notifies_only_once(org):
+    assert len(send([org.supervisor], dedupe_key="case:1:escalated:1", email=False)) == 1
+    assert send([org.supervisor], dedupe_key="case:1:escalated:1", email=False) == []
+    assert Notification.objects.filter(recipient=org.supervisor).count() == 1
+
+
+def test_inactive_user_gets_nothing(org):
+    org.officer.is_active = False
+    org.officer.save()
+    assert send([org.officer], email=False) == []
+
+
+def test_notifications_page_lists_only_my_notifications_with_unread_badge(org, client_for):
+    send([org.officer], email=False)
+    send([org.officer_b], title="别人的通知", email=False)
+    response = client_for(org.officer).get(reverse("notifications"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "新交办事项：占道经营" in body and "别人的通知" not in body
+    assert 'class="badge"' in body
+    assert "全部标为已读" in body
+
+
+def test_mark_all_read_needs_post_and_touches_only_mine(org, client_for):
+    send([org.officer, org.officer_b], email=False)
+    client = client_for(org.officer)
+    assert client.get(reverse("notifications_mark_read")).status_code == 405
+    assert client.post(reverse("notifications_mark_read")).status_code == 302
+    assert not Notification.objects.filter(recipient=org.officer, read_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient=org.officer_b, read_at__isnull=True).exists()
+
+
+def test_notifications_page_needs_sign_in(client):
+    response = client.get(reverse("notifications"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_notifications_page_is_paginated_with_a_fixed_number_of_queries(org, client_for, django_assert_max_num_queries):
+    for i in range(65):
+        send([org.officer], title=f"通知 {i}", email=False)
+    client = client_for(org.officer)
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("notifications"))
+    assert len(first.context["page"].object_list) == 30
+    assert "第 1 / 3 页" in first.content.decode()
+    assert len(client.get(reverse("notifications"), {"page": 3}).context["page"].object_list) == 5
