@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.models import JobHeartbeat, Membership, Notification, Unit
 
@@ -41,14 +43,19 @@ def unit_create(*, code, name, level, kind, parent=None, short_name="", email=""
 
 @transaction.atomic
 def unit_update(*, unit, **fields):
-    """Change a unit; when its parent changes, rebuild the materialised path of its whole subtree."""
-    old_path = unit.path
+    """Change a unit; when its parent changes, rebuild the materialised path of its whole subtree.
+
+    Raises ValidationError (on "parent") for a move that would make a cycle.
+    """
+    # Lock the row and read its current path: a concurrent move of the same unit must not
+    # rebuild the subtree from a stale prefix.
+    old_path = Unit.objects.select_for_update().values_list("path", flat=True).get(pk=unit.pk)
     for name, value in fields.items():
         setattr(unit, name, value)
     if unit.parent_id and unit.parent_id == unit.pk:
-        raise ValueError("A unit cannot be its own parent.")
+        raise ValidationError({"parent": _("上级单位不能是本单位。")})
     if unit.parent_id and unit.parent.path.startswith(old_path):
-        raise ValueError("A unit cannot move under its own subtree.")
+        raise ValidationError({"parent": _("不能把单位移到它自己的下级单位之下。")})
     unit.save()
     new_path = _path_for(unit)
     if new_path != old_path:

@@ -1,6 +1,7 @@
 """Units as a tree with a materialised path (governance.services / selectors)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from governance.models import Level, Role, UnitKind
 from governance.selectors import (
@@ -46,9 +47,9 @@ def test_moving_a_township_rewrites_the_paths_of_everything_below_it(org):
 
 
 def test_a_unit_cannot_become_its_own_ancestor(org):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         unit_update(unit=org.county, parent=org.township)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         unit_update(unit=org.county, parent=org.county)
 
 
