@@ -1,0 +1,31 @@
+"""seed_demo's cases: about 40, every state, some overdue, created through the services; idempotent."""
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, CaseState
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_cases_cover_every_state_and_a_second_run_adds_nothing(media_root):
+    from cases import demo as cases_demo
+    from governance import demo as governance_demo
+    from responsibilities import demo as lists_demo
+
+    governance_demo.seed()
+    lists_demo.seed()
+    cases_demo.seed()
+    count = Case.objects.count()
+    assert 35 <= count <= 45
+    assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
+    assert Case.objects.filter(due_at__lt=timezone.now(), paused_at__isnull=True).exists()
+    assert Case.objects.filter(flagged_at__isnull=False).exists()
+    assert Case.objects.filter(channel="resident").exclude(resident_phone="").exists()
+    # Every case has its report event first, and its events are in time order.
+    for case in Case.objects.all():
+        times = list(case.events.values_list("created_at", flat=True))
+        assert times == sorted(times) and case.events.first().action == "case.reported"
+    events = CaseEvent.objects.count()
+    cases_demo.seed()
+    assert Case.objects.count() == count and CaseEvent.objects.count() == events
