@@ -117,6 +117,7 @@ class CaseDetailSerializer(CaseListSerializer):
     events = CaseEventSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
+    rating = serializers.CharField(read_only=True, help_text="satisfied / basic / unsatisfied；未评价时为空字符串")
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
@@ -266,7 +267,9 @@ class CaseFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("状态（可多选）"))
     department = django_filters.NumberFilter(method="filter_department", label=_("牵头或协同部门 ID"))
     township = django_filters.NumberFilter(field_name="township_id", label=_("乡镇（街道）ID"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("是否超时"))
+    # Strict "true"/"false" (django-filter's BooleanFilter silently ignores anything else).
+    overdue = django_filters.ChoiceFilter(choices=[("true", _("是")), ("false", _("否"))], method="filter_overdue",
+                                          label=_("是否超时"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("上报日期起"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("上报日期止"))
     q = django_filters.CharFilter(method="filter_text", label=_("编号、标题、描述或地点中的文字"))
@@ -284,7 +287,7 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         late = Q(state__in=OPEN_STATES, due_at__lt=Now(), paused_at__isnull=True)
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.filter(late) if value == "true" else queryset.exclude(late)
 
     def filter_text(self, queryset, name, value):
         for term in value.split():

@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases import open311
 from cases.api import register as register_cases
-from governance.api import DepartmentViewSet, ObtainTokenView, UnitViewSet
+from governance.api import DepartmentViewSet, ObtainTokenView, UnitViewSet, api_not_found
 from responsibilities.api import register as register_lists
 
 router = DefaultRouter(trailing_slash=True)
@@ -35,6 +35,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    re_path(r"^api/v1/", api_not_found),  # any other /api/v1/ address: the JSON error body, not an HTML page
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include((open311_urls, "open311"), namespace="open311")),

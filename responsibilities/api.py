@@ -178,7 +178,6 @@ class DutyListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = DutyListSerializer
     filterset_class = DutyListFilter
     lookup_field = "code"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
         published = ListVersion.objects.filter(duty_list=OuterRef("pk"), status=VersionStatus.PUBLISHED)
