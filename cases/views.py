@@ -121,9 +121,10 @@ def triage_queue(request):
 def department_queue(request):
     _require_role(request.user, Role.OFFICER)
     filterset = forms.CaseFilter(request.GET, queryset=selectors.department_queue(request.user))
+    departments = selectors.officer_departments(request.user)
     return render(request, "cases/department_queue.html", {
-        "filter": filterset, "page": _page(request, filterset.qs),
-        "departments": selectors.officer_departments(request.user),
+        "filter": filterset, "page": _page(request, filterset.qs), "departments": departments,
+        "dept_ids": [d.pk for d in departments],
     })
 
 
