@@ -199,7 +199,7 @@ class ApiClientKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "unit", "key_prefix", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "key_prefix", "unit__name"]
-    autocomplete_fields = ["unit"]
+    # A plain select of the county's townships (a handful) rather than a search box.
 
     def get_fields(self, request, obj=None):
         return ["name", "unit"] if obj is None else ["name", "unit", "key_prefix", "is_active", "created_at", "last_used_at"]
