@@ -40,7 +40,7 @@ from rest_framework.views import APIView
 
 from cases.models import Case, CaseEvent, CaseState, Channel, Urgency
 from governance.api_common import Open311Throttle
-from governance.models import ApiClientKey, Membership, Role, Unit, UnitKind
+from governance.models import ApiClientKey, Level, Membership, Role, Unit, UnitKind
 from responsibilities.models import Category, ItemKind, ListItem, VersionStatus
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
@@ -169,7 +169,10 @@ def _jurisdiction(params):
 
 def published_items(jurisdiction=None):
     """One item per code from the published lists (the lowest position wins when two lists share a code)."""
-    items = ListItem.objects.filter(version__status=VersionStatus.PUBLISHED).select_related("department")
+    # Township lists: what the township (in whose name every Open311 request is reported) is matched against.
+    items = ListItem.objects.filter(
+        version__status=VersionStatus.PUBLISHED, version__duty_list__level=Level.TOWNSHIP
+    ).select_related("department")
     if jurisdiction is not None:
         items = items.filter(
             Q(version__duty_list__jurisdiction__path__startswith=jurisdiction.path)
@@ -207,7 +210,7 @@ def service_dict(item):
         "description": description,
         "metadata": True,
         "type": "realtime",
-        "keywords": ",".join(k for k in item.keywords.replace("，", ",").replace(" ", ",").split(",") if k),
+        "keywords": ",".join(item.keyword_list()),
         "group": Category(item.category).label if item.category in Category.values else item.category,
     }
 
@@ -467,8 +470,10 @@ class Open311View(APIView):
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Our responses are plain Django responses already rendered; skip DRF content negotiation.
-        return response
+        # Our responses are plain Django responses, already rendered in the spec's format.
+        if isinstance(response, HttpResponse) and not hasattr(response, "data"):
+            return response
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class DiscoveryView(Open311View):

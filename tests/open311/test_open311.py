@@ -299,3 +299,26 @@ def test_the_admin_refuses_a_key_for_a_department_with_a_form_error(org, client_
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["unit"]
     assert not ApiClientKey.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "options"])
+def test_other_methods_get_an_answer_in_the_spec_format_not_a_500(client, db, method):
+    response = getattr(client, method)(f"{BASE}/services.xml")
+    assert response.status_code in (200, 405)
+    if response.status_code == 405:
+        assert ET.fromstring(response.content).find("error/code").text == "405"  # noqa: S314
+
+
+def test_request_list_queries_do_not_grow_with_the_number_of_requests(client, duty, org, api_key,
+                                                                      django_assert_max_num_queries):
+    post_request(client, api_key[1], "json")
+    with django_assert_max_num_queries(6) as one:
+        assert len(client.get(f"{BASE}/requests.json").json()) == 1
+    for _ in range(6):
+        post_request(client, api_key[1], "json")
+    case = Case.objects.order_by("id").first()
+    case = case_services.case_triage(case=case, actor=org.dispatcher)
+    case_services.case_assign(case=case, actor=org.dispatcher, list_item=duty.assisting)
+    with django_assert_max_num_queries(6) as seven:
+        assert len(client.get(f"{BASE}/requests.json").json()) == 7
+    assert len(one.captured_queries) == len(seven.captured_queries)
