@@ -17,7 +17,7 @@ class CaseState(models.TextChoices):
     TRIAGED = "triaged", _("研判中")
     ASSIGNED = "assigned", _("已交办")
     RESOLVED = "resolved", _("已办结")
-    CLOSED = "closed", _("已反馈")
+    CLOSED = "closed", _("已结案")
     RETURNED = "returned", _("已退回（属本级职责）")
     WITHDRAWN = "withdrawn", _("已撤回")
 
