@@ -284,7 +284,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chuishao API",
-    "DESCRIPTION": "吹哨平台 REST API: responsibility lists and the whistle-and-respond case flow.",
+    "DESCRIPTION": (
+        "吹哨平台 REST API: responsibility lists and the whistle-and-respond case flow.\n\n"
+        "Sign in: POST /api/v1/auth/token/ with username and password, then send `Authorization: Token <key>` "
+        "(tokens are revoked in the admin). Browser sessions work too (send the CSRF token on POST).\n\n"
+        "Every action on a case is its own POST /api/v1/cases/{id}/{action}/; no endpoint sets `state`.\n\n"
+        "Errors always have the body {\"detail\", \"code\", \"errors\"}: 400 bad input (errors by field), 401 no or "
+        "bad credentials, 403 no role for the action, 404 not found or not visible to you, 409 the case's state no "
+        "longer allows the action (or someone acted first), 429 throttled.\n\n"
+        "Hotline systems may also use Open311 GeoReport v2 at /open311/v2/ (discovery.xml), with a township key."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
