@@ -90,3 +90,18 @@ def test_healthz_is_503_when_the_database_is_unreachable():
     assert answer["body"]["database"]["ok"] is False
     assert answer["body"]["database"]["error"] == "OperationalError"
     assert answer["body"]["status"] == "down"
+
+
+def test_container_health_check_by_local_address_works_whatever_allowed_hosts_say(client, settings):
+    settings.ALLOWED_HOSTS = ["chuishao.example.gov.cn"]
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code in (200, 503)
+    assert response["Content-Type"] == "application/json"
+    assert "database" in response.json()
+    assert not response.cookies
+    # Every other page still refuses an unknown host.
+    assert client.get("/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+
+
+def test_healthz_refuses_post(client):
+    assert client.post("/healthz").status_code == 405
