@@ -44,12 +44,10 @@ def resolve_tiles(specs):
 
 
 def role_tiles(user):
-    roles_seen, specs = set(), []
-    for membership in memberships_of(user):
-        if membership.role not in roles_seen:
-            roles_seen.add(membership.role)
-            specs.extend(ROLE_TILES.get(membership.role, []))
-    return resolve_tiles(specs)
+    """Tiles for every role the user holds, once each, in the fixed order of ROLE_TILES (a person
+    who reports and supervises always sees reporting first, whatever order they were granted in)."""
+    roles = {membership.role for membership in memberships_of(user)}
+    return resolve_tiles([spec for role, specs in ROLE_TILES.items() if role in roles for spec in specs])
 
 
 def public_tiles():

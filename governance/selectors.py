@@ -9,7 +9,11 @@ def memberships_of(user):
         return []
     cached = getattr(user, "_chuishao_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user, is_active=True, unit__is_active=True).select_related("unit"))
+        cached = list(
+            Membership.objects.filter(user=user, is_active=True, unit__is_active=True)
+            .select_related("unit")
+            .order_by("unit__path", "role")
+        )
         user._chuishao_memberships = cached
     return cached
 

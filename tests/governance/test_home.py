@@ -60,11 +60,14 @@ def test_reporter_home_names_their_township_and_role(org, client_for):
     assert "城关街道 · 上报人员（乡镇/街道）" in body
 
 
-def test_a_person_with_two_roles_gets_both_sets_of_tiles_once(org, client_for):
+def test_a_person_with_two_roles_gets_both_sets_of_tiles_once_in_a_fixed_order(org, client_for):
     membership_grant(user=org.officer, unit=org.dept, role=Role.SUPERVISOR)
     membership_grant(user=org.officer, unit=org.dept_b, role=Role.OFFICER)
+    membership_grant(user=org.supervisor, unit=org.township, role=Role.REPORTER)  # granted after supervisor
     names = tile_names(client_for(org.officer).get(reverse("home")))
     assert names == ["cases:department_queue", "cases:supervision"]
+    names = tile_names(client_for(org.supervisor).get(reverse("home")))
+    assert names == ["cases:report", "cases:township_list", "cases:supervision"]
 
 
 def test_administrator_gets_the_admin_tile(org, client_for):
