@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import forms, permissions, selectors, services
@@ -239,49 +240,49 @@ def _with_lists(form_class, needs_departments=True):
 ACTIONS = {
     "triage": _Action(_simple(forms.TriageForm),
                       lambda case, user, d: services.case_triage(case=case, actor=user, note=d["note"]),
-                      _("已开始研判。")),
+                      gettext_lazy("已开始研判。")),
     "assign": _Action(_with_lists(forms.AssignForm),
                       lambda case, user, d: services.case_assign(
                           case=case, actor=user, list_item=d["list_item"], lead_department=d["lead_department"],
                           assisting_departments=list(d["assisting_departments"]), note=d["note"]),
-                      _("已交办责任部门。")),
+                      gettext_lazy("已交办责任部门。")),
     "return": _Action(_with_lists(forms.ReturnForm, needs_departments=False),
                       lambda case, user, d: services.case_return(
                           case=case, actor=user, list_item=d["list_item"], reason=d["reason"]),
-                      _("已退回乡镇（属本级职责）。")),
+                      gettext_lazy("已退回乡镇（属本级职责）。")),
     "withdraw": _Action(_simple(forms.WithdrawForm),
                         lambda case, user, d: services.case_withdraw(case=case, actor=user, reason=d["reason"]),
-                        _("已撤回。")),
+                        gettext_lazy("已撤回。")),
     "claim": _Action(_simple(forms.ClaimForm),
                      lambda case, user, d: services.case_claim(case=case, actor=user),
-                     _("已签收（报到），办结计时开始。")),
+                     gettext_lazy("已签收（报到），办结计时开始。")),
     "decline": _Action(_simple(forms.DeclineForm),
                        lambda case, user, d: services.case_decline(case=case, actor=user, reason=d["reason"]),
-                       _("已退回指挥中心重新研判。")),
+                       gettext_lazy("已退回指挥中心重新研判。")),
     "reassign": _Action(_with_lists(forms.ReassignForm),
                         lambda case, user, d: services.case_reassign(
                             case=case, actor=user, lead_department=d["lead_department"], reason=d["reason"],
                             list_item=d["list_item"]),
-                        _("已改派。")),
+                        gettext_lazy("已改派。")),
     "resolve": _Action(_simple(forms.ResolveForm),
                        lambda case, user, d: services.case_resolve(
                            case=case, actor=user, note=d["note"], photos=d["photos"]),
-                       _("已办结，等待乡镇评价。")),
+                       gettext_lazy("已办结，等待乡镇评价。")),
     "feedback": _Action(_simple(forms.FeedbackForm),
                         lambda case, user, d: services.case_feedback(
                             case=case, actor=user, rating=d["rating"], comment=d["comment"]),
-                        _("评价已提交。")),
+                        gettext_lazy("评价已提交。")),
     "request_info": _Action(_simple(forms.RequestInfoForm),
                             lambda case, user, d: services.case_request_info(
                                 case=case, actor=user, question=d["question"]),
-                            _("已请乡镇补充材料，计时暂停。")),
+                            gettext_lazy("已请乡镇补充材料，计时暂停。")),
     "answer_info": _Action(_simple(forms.AnswerInfoForm),
                            lambda case, user, d: services.case_answer_info(
                                case=case, actor=user, answer=d["answer"], photos=d["photos"]),
-                           _("已补充材料，计时恢复。")),
+                           gettext_lazy("已补充材料，计时恢复。")),
     "comment": _Action(_simple(forms.CommentForm),
                        lambda case, user, d: services.case_comment(case=case, actor=user, text=d["text"]),
-                       _("已添加办理记录。")),
+                       gettext_lazy("已添加办理记录。")),
 }
 
 

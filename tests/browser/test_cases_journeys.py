@@ -148,3 +148,8 @@ def test_unsatisfied_feedback_on_a_phone_reopens_the_case(org, lists, media, pho
     phone_page.goto(f"{live_server.url}/cases/report/")
     shot(phone_page, "cases-report-form-phone")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The township's list on a phone: the table scrolls inside its frame, the page does not.
+    phone_page.goto(f"{live_server.url}/cases/township/")
+    assert phone_page.get_by_role("link", name="青年路道路塌陷").is_visible()
+    shot(phone_page, "cases-township-list-phone")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
