@@ -223,3 +223,55 @@ def _tails(tmp_path):
     return "\n".join(
         f"--- {path.name}\n" + "\n".join(path.read_text().splitlines()[-30:]) for path in sorted(tmp_path.glob("*.log"))
     )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_production_worker_and_beat_run_the_sweep_through_redis(tmp_path, settings):
+    """docker-compose's worker and beat commands, as two processes, on PostgreSQL (the test
+    database) and the real Redis: beat enqueues the sweep into Redis, the worker runs it and
+    records the heartbeat in PostgreSQL."""
+    from governance.models import JobHeartbeat
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    database = settings.DATABASES["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    database_url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**{k: database[k] or "" for k in ["USER", "HOST", "PORT", "NAME"]})
+    if database.get("PASSWORD"):
+        database_url = database_url.replace("@", f":{database['PASSWORD']}@", 1)
+    env = dict(
+        os.environ, DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL, CHUISHAO_VAR_DIR=str(tmp_path),
+        DEADLINE_SWEEP_SECONDS="5", PYTHONUNBUFFERED="1", PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.pop("CELERY_BROKER_URL", None)
+    # Start from an empty queue: only this run's messages count.
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery")
+
+    logs, processes = {}, []
+    try:
+        for name in ["worker", "beat"]:
+            argv = command_of(compose["services"][name])
+            logs[name] = (tmp_path / f"{name}.log").open("w")
+            processes.append(
+                subprocess.Popen(  # noqa: S603 - the commands come from our own compose file
+                    [str(BIN / argv[0]), *argv[1:]], cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        deadline = time.monotonic() + 120
+        while not JobHeartbeat.objects.filter(name="deadline-sweep").exists():
+            for process in processes:
+                assert process.poll() is None, f"{process.args[0]} exited with {process.returncode}\n" + _tails(tmp_path)
+            if time.monotonic() > deadline:
+                pytest.fail("no sweep recorded within 120s\n" + _tails(tmp_path))
+            time.sleep(1)
+    finally:
+        _stop(processes)
+        for handle in logs.values():
+            handle.close()
+    beat_log = (tmp_path / "beat.log").read_text()
+    assert "Sending due task deadline-sweep" in beat_log, _tails(tmp_path)
+    assert "redis://" in (tmp_path / "worker.log").read_text()
