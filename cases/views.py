@@ -54,7 +54,7 @@ def report(request):
     if request.method == "POST":
         form = forms.ReportForm(request.POST, request.FILES, townships=townships)
         if "preview" in request.POST:
-            form.is_bound = False  # show the input again without errors; the panel answers the question
+            # Show the input again without errors; the panel answers the question.
             form = forms.ReportForm(initial=request.POST.dict(), townships=townships)
             ours = _ours_for(request.POST.get("title", "") + " " + request.POST.get("description", ""),
                              townships, request.POST.get("township"))
@@ -71,7 +71,8 @@ def report(request):
     else:
         form = forms.ReportForm(townships=townships)
     status = 400 if request.method == "POST" and form.is_bound and form.errors else 200
-    return render(request, "cases/report.html", {"form": form, "ours": ours}, status=status)
+    context = {"form": form, "ours": ours, "photos_dropped": request.method == "POST" and bool(request.FILES)}
+    return render(request, "cases/report.html", context, status=status)
 
 
 def _ours_for(text, townships, township_id=None):

@@ -35,6 +35,7 @@ def test_report_form_with_bad_input_keeps_the_input_and_saves_nothing(org, lists
     assert "请描述问题" in body
     assert "不是可识别的图片" in body
     assert 'value="河道垃圾堆积"' in body
+    assert "请重新选择" in body  # the browser cannot keep the chosen files: say so
     assert Case.objects.count() == 0
 
 
