@@ -106,3 +106,13 @@ def test_admin_is_closed_to_staff_less_users(org, client_for):
     response = client_for(org.supervisor).get(reverse("admin:governance_unit_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_lockout_records_an_administrator_deletes_to_unlock_are_labelled_in_chinese(admin_client, org, client):
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": org.reporter.username, "password": "wrong"})
+    response = admin_client.get(reverse("admin:axes_accessattempt_changelist"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "登录失败记录（删除即解锁）" in body
+    assert org.reporter.username in body
