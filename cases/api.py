@@ -12,8 +12,10 @@ may act gets 400 with field errors; a state that no longer allows the action get
 import django_filters
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Now
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -88,10 +90,15 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="下载地址（与查看事项相同的权限检查）")
+
     class Meta:
         model = Attachment
-        fields = ["id", "purpose", "original_name", "content_type", "size", "created_at"]
+        fields = ["id", "purpose", "original_name", "content_type", "size", "created_at", "url"]
         read_only_fields = fields
+
+    def get_url(self, attachment) -> str:
+        return f"/api/v1/cases/{attachment.case_id}/attachments/{attachment.pk}/"
 
 
 class ExtensionSerializer(serializers.ModelSerializer):
@@ -350,6 +357,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         case._assisting_ids = {u.pk for u in case.assisting_departments.all()}
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
+
+    @extend_schema(
+        responses={(200, "image/*"): OpenApiTypes.BINARY, **error_responses(401, 404)},
+        summary="下载事项的照片", tags=["cases"],
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
+    def attachment(self, request, pk=None, attachment_id=None):
+        """Photos through the same access check as the case (cases.selectors.get_case_for_user)."""
+        case = get_case_for_user(request.user, pk)
+        attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
+        if attachment is None:
+            raise Http404
+        try:
+            handle = attachment.file.open("rb")
+        except OSError:
+            raise Http404
+        response = FileResponse(handle, content_type=attachment.content_type)
+        response["Content-Disposition"] = "inline"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
     @extend_schema(
         request={"application/json": ReportSerializer, "multipart/form-data": ReportSerializer},

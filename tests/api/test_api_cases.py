@@ -61,8 +61,15 @@ def test_report_with_photos_as_multipart(org, duty, api_for):
     assert response.status_code == 201, response.content
     case = Case.objects.get(pk=response.json()["id"])
     assert case.attachments.count() == 2
-    assert {a["content_type"] for a in api_for(org.reporter).get(f"/api/v1/cases/{case.pk}/").json()["attachments"]} == {
-        "image/png"}
+    attachments = api_for(org.reporter).get(f"/api/v1/cases/{case.pk}/").json()["attachments"]
+    assert {a["content_type"] for a in attachments} == {"image/png"}
+    download = api_for(org.dispatcher).get(attachments[0]["url"])
+    assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
+    # Someone who may not see the case may not see its photos either.
+    assert api_for(org.reporter_b).get(attachments[0]["url"]).status_code == 404
+    other = case_in_state(org, duty, "reported")
+    assert api_for(org.reporter).get(f"/api/v1/cases/{other.pk}/attachments/{attachments[0]['id']}/").status_code == 404
 
 
 def test_a_file_that_is_not_an_image_is_a_field_error_and_nothing_is_written(org, duty, api_for):
