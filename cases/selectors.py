@@ -103,8 +103,8 @@ def department_queue(user):
 
 
 def supervision_list(user):
-    """Open cases under the supervisor's units: flagged (reopened twice) and overdue first, then reopened,
-    then by deadline."""
+    """Everything under the supervisor's units: open cases first — flagged (reopened twice), then overdue,
+    then reopened, then by deadline — and finished cases after them, newest first."""
     from django.db.models import BooleanField, ExpressionWrapper
     from django.db.models.functions import Now
 
@@ -119,12 +119,17 @@ def supervision_list(user):
             | Q(lead_department__path__startswith=unit.path)
             | Exists(assisting.filter(unit__path__startswith=unit.path))
         )
-    overdue = ExpressionWrapper(Q(due_at__lt=Now(), paused_at__isnull=True), output_field=BooleanField())
+    is_open = ExpressionWrapper(Q(state__in=OPEN_STATES), output_field=BooleanField())
+    overdue = ExpressionWrapper(
+        Q(state__in=OPEN_STATES, due_at__lt=Now(), paused_at__isnull=True), output_field=BooleanField()
+    )
+    flagged = ExpressionWrapper(Q(state__in=OPEN_STATES, flagged_at__isnull=False), output_field=BooleanField())
     return (
-        case_list(Case.objects.filter(q, state__in=OPEN_STATES))
-        .annotate(is_late=overdue)
+        case_list(Case.objects.filter(q))
+        .annotate(open_first=is_open, is_late=overdue, is_flagged=flagged)
         .order_by(
-            F("flagged_at").desc(nulls_last=True), "-is_late", "-reopen_count", F("due_at").asc(nulls_last=True), "id"
+            "-open_first", "-is_flagged", "-is_late", "-reopen_count", F("due_at").asc(nulls_last=True), "-created_at",
+            "-id",
         )
     )
 

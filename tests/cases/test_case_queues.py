@@ -38,7 +38,7 @@ def test_department_queue_puts_unclaimed_first_then_nearest_deadline(org, lists,
     assert list(selectors.department_queue(org.officer_b)) == [assisting]
 
 
-def test_supervision_shows_flagged_then_overdue_then_the_rest(org, flow):
+def test_supervision_shows_flagged_then_overdue_then_the_rest_and_finished_cases_last(org, flow):
     start = timezone.now() - timedelta(days=10)
     with time_machine.travel(start, tick=False):
         overdue = flow.assigned(title="超时")
@@ -48,11 +48,12 @@ def test_supervision_shows_flagged_then_overdue_then_the_rest(org, flow):
         flagged = services.case_feedback(case=flagged, actor=org.reporter, rating="unsatisfied", comment="未解决")
         if flagged.reopen_count < 2:
             flagged = services.case_resolve(case=flagged, actor=org.officer, note="再办")
-    flow.closed(title="已结")
+    closed = flow.closed(title="已结")
     queue = list(selectors.supervision_list(org.supervisor))
-    assert queue[:2] == [flagged, overdue] and fresh in queue and len(queue) == 3
+    assert queue == [flagged, overdue, fresh, closed]
     assert list(selectors.supervision_list(org.township_supervisor)) == queue
-    assert list(selectors.supervision_list(org.dept_supervisor)) == [flagged, overdue]
+    assert list(selectors.supervision_list(org.dept_supervisor)) == [flagged, overdue, closed]
+    assert list(selectors.supervision_list(org.officer)) == []
 
 
 def test_township_list_filters_by_state_and_overdue(org, flow, client_for):
