@@ -35,7 +35,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    re_path(r"^api/v1/", api_not_found),  # any other /api/v1/ address: the JSON error body, not an HTML page
+    re_path(r"^api/v1/(?:.*/)?$", api_not_found),  # any other /api/v1/ address: the JSON error body, not an HTML page
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include((open311_urls, "open311"), namespace="open311")),

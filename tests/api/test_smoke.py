@@ -26,3 +26,10 @@ def test_a_session_client_must_send_the_csrf_token_for_actions(org):
     response = client.post("/api/v1/cases/", {"title": "t", "description": "d", "address": "a"}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_unknown_api_addresses_answer_in_json_and_a_missing_slash_redirects(org, api_for):
+    client = api_for(org.reporter)
+    response = client.get("/api/v1/nowhere/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert client.get("/api/v1/cases").status_code == 301
