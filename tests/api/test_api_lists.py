@@ -122,3 +122,13 @@ def test_units_and_departments(org, api_for):
 def test_first_version_has_nothing_to_diff_against(duty, api_for):
     response = api_for(None).get(f"/api/v1/versions/{duty.version.pk}/diff/")
     assert response.status_code == 400 and "against" in response.json()["errors"]
+
+
+def test_an_editor_discards_a_draft_but_not_a_published_version(org, duty, api_for):
+    editor = api_for(org.editor)
+    draft_id = editor.post("/api/v1/lists/sfx-township/drafts/", {}, format="json").json()["id"]
+    assert api_for(org.reporter).delete(f"/api/v1/versions/{draft_id}/").status_code == 404  # cannot even see it
+    assert editor.delete(f"/api/v1/versions/{draft_id}/").status_code == 204
+    assert editor.get(f"/api/v1/versions/{draft_id}/").status_code == 404
+    assert editor.delete(f"/api/v1/versions/{duty.version.pk}/").status_code == 409
+    assert ListEvent.objects.filter(action="version.draft_discarded").count() == 1
