@@ -27,7 +27,7 @@ from cases.models import Attachment, Case, CaseEvent, CaseNumberCounter, CaseSta
 from cases.uploads import validate_photos
 from governance.models import Role, Unit, UnitKind
 from governance.selectors import display_name, members_with_role, supervisors_of, unit_ancestors
-from governance.services import notification_send
+from governance.services import notification_send, system_user
 
 logger = logging.getLogger(__name__)
 
@@ -491,7 +491,8 @@ def case_feedback(*, case, actor, rating, comment=""):
                 _("事项 %(number)s 评价不满意，需重办（第 %(n)d 次）") % {"number": case.number, "n": case.reopen_count},
                 comment)
         if case.flagged_at is not None and not was_flagged:
-            _event(case, actor=actor, action="case.flagged", from_state=case.state, unit=unit,
+            # An automatic consequence, not the township's act: recorded under the named system actor.
+            _event(case, actor=system_user(), action="case.flagged", from_state=case.state,
                    reason=_("两次评价不满意，转督办。"), data={"reopen_count": case.reopen_count})
             leaders = []
             county = unit_ancestors(case.township)[0] if case.township.parent_id else None

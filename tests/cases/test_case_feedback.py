@@ -36,7 +36,8 @@ def test_a_case_reopened_twice_is_flagged_and_the_supervisors_are_alerted(org, f
         if n == 1:
             case = services.case_resolve(case=case, actor=org.officer, note="再次整改")
     assert case.reopen_count == 2 and case.flagged_at is not None
-    assert case.events.filter(action="case.flagged").count() == 1
+    flagged = case.events.get(action="case.flagged")
+    assert flagged.actor.username == "system" and flagged.actor_name == "系统"
     assert Notification.objects.filter(recipient=org.supervisor, kind="case.flagged").exists()
     assert Notification.objects.filter(recipient=org.dept_supervisor, kind="case.flagged").exists()
 
