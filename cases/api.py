@@ -150,7 +150,20 @@ class CaseDetailSerializer(CaseListSerializer):
         return case.resident_phone if permissions.can_see_resident(self._user(), case) else None
 
     def get_actions(self, case) -> list[str]:
-        return sorted(a.replace("_", "-") for a in permissions.actions_for(self._user(), case))
+        """Endpoint names under /api/v1/cases/{id}/ this user may call now (the case page's buttons)."""
+        user = self._user()
+        names = {a.replace("_", "-") for a in permissions.actions_for(user, case)}
+        if extensions.can_request_extension(user, case) and not any(
+            e.status == ExtensionRequest.Status.PENDING for e in case.extensions.all()
+        ):
+            names.add("extend")
+        if any(e.status == ExtensionRequest.Status.PENDING for e in case.extensions.all()) and (
+            extensions.can_decide_extension(user, case)
+        ):
+            names.add("extension-decision")
+        if extensions.can_urge(user, case):
+            names.add("urge")
+        return sorted(names)
 
 
 class PhotosField(serializers.ListField):

@@ -159,6 +159,9 @@ def test_detail_lists_the_actions_the_user_may_take(org, duty, api_for):
     case = case_in_state(org, duty, "assigned")
     assert "claim" in api_for(org.officer).get(f"/api/v1/cases/{case.pk}/").json()["actions"]
     assert "claim" not in api_for(org.dispatcher).get(f"/api/v1/cases/{case.pk}/").json()["actions"]
+    assert "urge" in api_for(org.supervisor).get(f"/api/v1/cases/{case.pk}/").json()["actions"]
+    claimed = case_in_state(org, duty, "claimed")
+    assert "extend" in api_for(org.officer).get(f"/api/v1/cases/{claimed.pk}/").json()["actions"]
 
 
 def test_request_and_answer_info_pause_and_resume_the_clock(org, duty, api_for):
