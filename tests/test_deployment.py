@@ -275,3 +275,30 @@ def test_production_worker_and_beat_run_the_sweep_through_redis(tmp_path, settin
     beat_log = (tmp_path / "beat.log").read_text()
     assert "Sending due task deadline-sweep" in beat_log, _tails(tmp_path)
     assert "redis://" in (tmp_path / "worker.log").read_text()
+
+
+def _make_dry_run(target):
+    result = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60)  # noqa: S603, S607
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _in_order(text, *needles):
+    positions = [text.find(needle) for needle in needles]
+    assert -1 not in positions, [n for n, p in zip(needles, positions, strict=True) if p == -1]
+    assert positions == sorted(positions), needles
+
+
+def test_make_run_prepares_everything_then_starts_the_procfile():
+    _in_order(
+        _make_dry_run("run"),
+        "scripts/compile_messages.py", "manage.py migrate --noinput", "manage.py seed_demo", "honcho -f Procfile start",
+    )
+
+
+def test_make_test_checks_services_lint_and_migrations_before_the_suite():
+    _in_order(
+        _make_dry_run("test"),
+        "scripts/compile_messages.py", "scripts/check_services.py", "ruff check .",
+        "makemigrations --check --dry-run", "pytest",
+    )
