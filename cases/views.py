@@ -287,6 +287,16 @@ ACTIONS = {
 }
 
 
+# Who may take each action at all, whatever the case's state (cases.permissions).
+ACTION_ROLES = {
+    "triage": permissions.can_triage, "assign": permissions.can_assign, "return": permissions.can_return,
+    "withdraw": permissions.can_withdraw, "claim": permissions.can_claim, "decline": permissions.can_decline,
+    "reassign": permissions.can_reassign, "resolve": permissions.can_resolve, "feedback": permissions.can_feedback,
+    "request_info": permissions.can_request_info, "answer_info": permissions.can_answer_info,
+    "comment": permissions.can_comment,
+}
+
+
 def _act(request, pk, name):
     case = selectors.get_case_for_user(request.user, pk)
     spec = ACTIONS[name]
@@ -305,8 +315,11 @@ def _act(request, pk, name):
             messages.success(request, spec.success)
             return redirect("cases:detail", pk=case.pk)
     if name not in permissions.actions_for(request.user, case):
-        # Bad input for an action the user could not take anyway: say so rather than show a form.
-        messages.error(request, _("当前不能执行此操作。"))
+        # Bad input for an action the user could not take anyway: no role is a 403; a role but the wrong
+        # moment (someone acted first) is a message on the case page rather than a form with errors.
+        if not ACTION_ROLES[name](request.user, case):
+            raise PermissionDenied(_("您无权对该事项执行此操作。"))
+        messages.error(request, _("该事项的状态已经变化，此操作无法执行。请刷新页面查看最新进展。"))
         return redirect("cases:detail", pk=case.pk)
     return _render_case(request, case, bound={name: form}, status=400)
 

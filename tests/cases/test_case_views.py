@@ -151,3 +151,15 @@ def test_resident_contact_is_hidden_from_supervisors(org, flow, client_for):
     assert "13800001111" in client_for(org.dispatcher).get(reverse("cases:detail", args=[case.pk])).content.decode()
     body = client_for(org.supervisor).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "13800001111" not in body and "赵大妈" not in body
+
+
+def test_invalid_input_from_someone_without_the_role_is_403_not_a_form(org, flow, client_for):
+    case = flow.assigned()
+    response = client_for(org.township_supervisor).post(reverse("cases:decline", args=[case.pk]), {"reason": ""})
+    assert response.status_code == 403
+
+
+def test_invalid_input_after_the_moment_has_passed_is_a_message(org, flow, client_for):
+    case = flow.resolved()
+    response = client_for(org.officer).post(reverse("cases:decline", args=[case.pk]), {"reason": ""}, follow=True)
+    assert response.status_code == 200 and "状态已经变化" in response.content.decode()
