@@ -163,16 +163,22 @@ def _jurisdiction(params):
         return None
     unit = Unit.objects.filter(code=code, kind=UnitKind.GOVERNMENT, is_active=True).first()
     if unit is None:
-        raise Open311Error(404, _("未知的 jurisdiction_id：%(code)s") % {"code": code})
+        raise Open311Error(404, _("未知的 jurisdiction_id：%(code)s") % {"code": code[:50]})
     return unit
 
 
-def published_items(jurisdiction=None):
-    """One item per code from the published lists (the lowest position wins when two lists share a code)."""
-    # Township lists: what the township (in whose name every Open311 request is reported) is matched against.
+def published_items(jurisdiction=None, *, for_unit=None):
+    """One item per code from the published township lists (of a jurisdiction, or applying to one township).
+
+    Township lists, because every Open311 request is reported in a township's name and triaged against them.
+    """
+    from responsibilities.selectors import published_versions_for_unit
+
     items = ListItem.objects.filter(
         version__status=VersionStatus.PUBLISHED, version__duty_list__level=Level.TOWNSHIP
     ).select_related("department")
+    if for_unit is not None:
+        items = items.filter(version__in=published_versions_for_unit(for_unit))
     if jurisdiction is not None:
         items = items.filter(
             Q(version__duty_list__jurisdiction__path__startswith=jurisdiction.path)
@@ -233,11 +239,11 @@ def service_definition(code):
     }
 
 
-def find_service(code, jurisdiction=None):
+def find_service(code, jurisdiction=None, *, for_unit=None):
     """(service_code, service_name) for a code a client sent, or None."""
     if code == GENERAL_CODE:
         return GENERAL_CODE, str(_general_service()["service_name"])
-    for item in published_items(jurisdiction):
+    for item in published_items(jurisdiction, for_unit=for_unit):
         if item.code == code:
             return item.code, item.title
     return None
@@ -269,9 +275,10 @@ def open311_request_create(*, key, params):
     code = (params.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, _("缺少必填参数 service_code。"))
-    service = find_service(code, jurisdiction)
+    # Only items of the lists that apply to the key's township: the dispatcher triages against those.
+    service = find_service(code, for_unit=key.unit)
     if service is None:
-        raise Open311Error(400, _("未知的 service_code：%(code)s") % {"code": code[:50]})
+        raise Open311Error(400, _("未知的 service_code，或该事项不适用于本乡镇（街道）：%(code)s") % {"code": code[:50]})
     service_code, service_name = service
     lat = _decimal(params, "lat", Decimal(-90), Decimal(90))
     long = _decimal(params, "long", Decimal(-180), Decimal(180))

@@ -322,3 +322,21 @@ def test_request_list_queries_do_not_grow_with_the_number_of_requests(client, du
     with django_assert_max_num_queries(6) as seven:
         assert len(client.get(f"{BASE}/requests.json").json()) == 7
     assert len(one.captured_queries) == len(seven.captured_queries)
+
+
+def test_a_service_of_another_townships_tailored_list_cannot_be_requested_with_this_townships_key(
+        client, duty, org, api_key):
+    import datetime
+
+    from responsibilities import services as list_services
+
+    tailored = list_services.list_create(actor=org.editor, code="qs-extra", name="青石镇特色事项", level="township",
+                                         jurisdiction=org.county, unit=org.township_b)
+    draft = tailored.versions.get()
+    list_services.list_item_add(version=draft, actor=org.editor, code="T-001", title="茶园病虫害防治", kind="basic",
+                                category="service")
+    list_services.list_publish(version=draft, actor=org.editor, effective_date=datetime.date(2026, 1, 1))
+    assert "T-001" in [s["service_code"] for s in client.get(f"{BASE}/services.json").json()]
+    response = post_request(client, api_key[1], "json", service_code="T-001")
+    assert response.status_code == 400
+    assert "T-001" in response.json()[0]["description"]
