@@ -20,3 +20,6 @@ runpy.run_path(str(pathlib.Path(__file__).parent / "scripts" / "compile_messages
 from django.conf import settings  # noqa: E402
 
 settings.DATABASES  # noqa: B018
+
+# One set of browser fixtures (one Chromium per run) for every test folder.
+pytest_plugins = ["tests.browser.fixtures"]

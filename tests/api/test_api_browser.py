@@ -2,8 +2,6 @@
 
 import pytest
 
-from tests.browser.conftest import browser, login, page, phone_page, shot  # noqa: F401 - shared browser fixtures
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -13,7 +11,7 @@ def _external_requests(browser_page, live_server):
     return lambda: [url for url in seen if not url.startswith(live_server.url) and not url.startswith("data:")]
 
 
-def test_admin_issues_an_open311_key_and_sees_it_once(live_server, org, page, login, shot):  # noqa: F811
+def test_admin_issues_an_open311_key_and_sees_it_once(live_server, org, page, login, shot):
     from governance.models import ApiClientKey
 
     login(page, org.admin)
@@ -34,7 +32,7 @@ def test_admin_issues_an_open311_key_and_sees_it_once(live_server, org, page, lo
     assert clear not in page.content()
 
 
-def test_api_docs_render_from_local_files_on_a_phone(live_server, db, phone_page, shot):  # noqa: F811
+def test_api_docs_render_from_local_files_on_a_phone(live_server, db, phone_page, shot):
     external = _external_requests(phone_page, live_server)
     phone_page.goto(f"{live_server.url}/api/docs/")
     phone_page.get_by_text("/api/v1/cases/{id}/claim/").first.wait_for()

@@ -9,7 +9,6 @@ from cases import escalation
 from cases.extensions import case_extension_request
 from cases.models import Case
 from governance.calendar import sync_calendar
-from tests.browser.conftest import *  # noqa: F403 - the browser fixtures (browser, page, phone_page, login, shot)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

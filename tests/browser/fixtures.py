@@ -1,4 +1,4 @@
-"""Browser journeys in real headless Chromium: Debian's /usr/bin/chromium driven by Playwright.
+"""Browser fixtures for journeys in real headless Chromium: Debian's /usr/bin/chromium driven by Playwright.
 
 Fixtures:
     browser         one Chromium per test session
@@ -6,6 +6,8 @@ Fixtures:
     phone_page      a fresh phone context (390x844, touch, mobile), zh-CN
     login(page, user) signs in through the real login form (personas share tests.personas.PASSWORD)
     shot(page, name) saves a PNG under test-artifacts/screenshots/ for people to look at
+Loaded for the whole suite by pytest_plugins in the root conftest.py, so every test folder shares one
+Chromium (a second session-scoped Playwright would collide with the first one's event loop).
 Journeys use pytest-django's live_server, so tests need the transactional_db fixture (or
 `@pytest.mark.django_db(transaction=True)`).
 """
