@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from governance.models import Unit, UnitKind
@@ -52,10 +54,15 @@ class RowResult:
 
 
 def _lookup(choices, aliases=None):
+    """Code or label -> value. Labels are accepted in every interface language, so a file exported
+    or filled in under one language imports under the other."""
     table = {}
     for value, label in choices:
         table[str(value).lower()] = value
-        table[str(label)] = value
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                table[str(label)] = value
+                table[str(label).lower()] = value
     table.update(aliases or {})
     return table
 

@@ -147,3 +147,15 @@ def test_template_download_has_the_import_headers(org, draft, client_for):
     assert [c.value for c in sheet[1]] == imports.HEADERS
     response = client_for(org.reporter).get(reverse("responsibilities:import_template", args=["x-township", "xlsx"]))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_chinese_and_english_labels_import_whatever_the_interface_language(org, draft, language):
+    from django.utils import translation
+
+    english_row = ["JB-011", "组织开展垃圾分类宣传", "Basic duty item", "Integrated law enforcement", "", "", "", "", "", ""]
+    with translation.override(language):
+        report = services.list_import(version=draft, actor=org.editor, dataset=dataset(GOOD, english_row))
+    assert report.imported, [row.errors for row in report.error_rows]
+    assert draft.items.get(code="JB-010").kind == "basic"
+    assert draft.items.get(code="JB-011").category == "enforcement"
