@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from cases import permissions
+from cases import deadlines, permissions
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.models import Attachment, Case, CaseEvent, CaseNumberCounter, CaseState, Channel, Rating, Urgency
 from cases.uploads import validate_photos
@@ -31,11 +31,8 @@ from governance.services import notification_send, system_user
 
 logger = logging.getLogger(__name__)
 
-# Fields every transition may touch through cases.deadlines (the clock).
-CLOCK_FIELDS = [
-    "stage", "stage_started_at", "due_at", "triage_due_at", "response_due_at", "resolution_due_at",
-    "feedback_due_at", "paused_at", "warn_at", "warned_at", "escalation_level", "next_escalation_at",
-]
+# Fields every transition may touch through cases.deadlines (the clock): one list, kept there.
+CLOCK_FIELDS = deadlines.DEADLINE_FIELDS
 INFO_FIELDS = ["info_requested_at", "info_request_text", "info_requested_by"]
 
 

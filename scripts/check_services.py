@@ -19,11 +19,19 @@ def main():
     else:
         parsed = urlparse(database_url)
         try:
-            # Connect to the maintenance database: the test database is created by the suite.
-            psycopg2.connect(
+            # Connect to the maintenance database: the test database is created by the suite. The
+            # named database is created too when missing (makemigrations --check reads its history).
+            maintenance = psycopg2.connect(
                 host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
                 password=parsed.password, dbname="postgres", connect_timeout=5,
-            ).close()
+            )
+            maintenance.autocommit = True
+            name = parsed.path.lstrip("/")
+            with maintenance.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+                if name and cursor.fetchone() is None:
+                    cursor.execute(f'CREATE DATABASE "{name}"')
+            maintenance.close()
         except psycopg2.Error as exc:
             failures.append(
                 f"PostgreSQL is not reachable at {parsed.hostname}:{parsed.port or 5432} ({str(exc).strip()}).\n"
