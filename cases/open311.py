@@ -39,7 +39,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from cases.models import Case, CaseEvent, CaseState, Channel, Urgency
-from governance.api_common import Open311Throttle
+from governance.api_common import Open311Throttle, parse_id
 from governance.models import ApiClientKey, Level, Membership, Role, Unit, UnitKind
 from responsibilities.models import Category, ItemKind, ListItem, VersionStatus
 
@@ -451,6 +451,8 @@ def _tolerant_params(request):
                 raise Open311Error(400, _("请求体不是 UTF-8 编码的表单。"))
     for key in body:
         params.setlist(key, body.getlist(key))
+    if any("\x00" in key or any("\x00" in v for v in params.getlist(key)) for key in params):
+        raise Open311Error(400, _("请求中含有不允许的空字符（%00）。"))
     return params
 
 
@@ -549,8 +551,9 @@ class RequestDetailView(Open311View):
 class TokenView(Open311View):
     def get(self, request, fmt, token):
         case = None
-        if token.isdigit() and len(token) < 19:
-            case = Case.objects.filter(channel=Channel.OPEN311, pk=int(token)).only("pk", "number").first()
+        case_id = parse_id(token)
+        if case_id is not None:
+            case = Case.objects.filter(channel=Channel.OPEN311, pk=case_id).only("pk", "number").first()
         if case is None:
             raise Open311Error(404, _("未找到令牌：%(token)s") % {"token": token[:50]})
         return render(fmt, "service_requests", "request", [{"service_request_id": case.number, "token": token}])

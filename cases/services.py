@@ -237,7 +237,7 @@ def case_report(
     resident_phone = (resident_phone or "").strip()
     if channel == Channel.RESIDENT and not resident_name:
         errors["resident_name"] = _("群众点单的事项请填写群众姓名。")
-    if resident_phone and not all(c.isdigit() or c in "-+ " for c in resident_phone):
+    if resident_phone and not all(c in "0123456789-+ " for c in resident_phone):
         errors["resident_phone"] = _("电话号码只能包含数字、空格、“-”和“+”。")
     if (latitude is None) != (longitude is None):
         errors["latitude"] = _("经纬度需要同时填写。")

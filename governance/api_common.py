@@ -58,6 +58,18 @@ def django_validation_errors(exc):
     return {NON_FIELD: [str(m) for m in exc.messages]}
 
 
+def parse_id(raw, *, max_digits=18):
+    """A query or path parameter that must be a plain non-negative integer -> int, else None.
+
+    str.isdigit() is not enough: it accepts "²" or "١٢", which int() then refuses or reads unexpectedly;
+    only ASCII digits, and few enough to fit a bigint, are an id.
+    """
+    raw = (raw or "").strip()
+    if not raw or len(raw) > max_digits or not (raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw)
+
+
 def error_response(status_code, detail, code, errors=None, headers=None):
     body = {"detail": str(detail), "code": code}
     if errors is not None:
@@ -137,11 +149,12 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:
             return self.page_size
-        if len(raw) > 1 or not raw[0].isdigit() or not 1 <= int(raw[0]) <= self.max_page_size:
+        size = parse_id(raw[0], max_digits=4) if len(raw) == 1 else None
+        if size is None or not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [_("每页条数应为 1 到 %(max)d 之间的整数。") % {"max": self.max_page_size}]}
             )
-        return int(raw[0])
+        return size
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from governance.api_common import error_responses
+from governance.api_common import error_responses, parse_id
 from governance.models import Level, Unit, UnitKind
 from responsibilities import services
 from responsibilities.models import Category, DutyList, ItemKind, ListItem, ListVersion, VersionStatus
@@ -301,9 +301,10 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         version = self.get_object()
         against = request.query_params.get("against")
         if against:
-            if not against.isdigit():
+            against_id = parse_id(against)
+            if against_id is None:
                 raise serializers.ValidationError({"against": [_("请填写版本 ID（整数）。")]})
-            older = get_object_or_404(self.get_queryset(), pk=int(against))
+            older = get_object_or_404(self.get_queryset(), pk=against_id)
             if older.duty_list_id != version.duty_list_id:
                 raise serializers.ValidationError({"against": [_("只能对比同一清单的两个版本。")]})
         else:
@@ -394,18 +395,19 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             errors["q"] = [_("请输入检索关键词。")]
         unit = None
         if params.get("unit"):
-            unit = Unit.objects.filter(pk=params["unit"]).first() if params["unit"].isdigit() else None
+            unit_id = parse_id(params["unit"])
+            unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
             if unit is None:
                 errors["unit"] = [_("单位不存在。")]
         kind = params.get("kind")
         if kind and kind not in ItemKind.values:
             errors["kind"] = [_("事项类别无效。")]
-        limit = params.get("limit", "10")
-        if not limit.isdigit() or not 1 <= int(limit) <= 50:
+        limit = parse_id(params.get("limit", "10"), max_digits=4)
+        if limit is None or not 1 <= limit <= 50:
             errors["limit"] = [_("条数应为 1 到 50 之间的整数。")]
         if errors:
             raise serializers.ValidationError(errors)
-        items = item_search(query, for_unit=unit, kinds=[kind] if kind else None, limit=int(limit))
+        items = item_search(query, for_unit=unit, kinds=[kind] if kind else None, limit=limit)
         return Response(ItemSerializer(items, many=True).data)
 
 

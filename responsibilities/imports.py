@@ -67,15 +67,26 @@ def _lookup(choices, aliases=None):
     return table
 
 
+# A cell starting with one of these is run as a formula by Excel/WPS (CSV and XLSX injection): exported
+# text cells get a leading apostrophe, which the import removes again so a round trip keeps the text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def dataset_for_items(items, title="清单"):
     data = tablib.Dataset(headers=HEADERS, title=title[:31])
     for item in items:
-        data.append([
+        data.append([neutralise(value) for value in [
             item.code, item.title, item.get_kind_display(), item.get_category_display(), item.description,
             item.legal_basis, item.department.name if item.department_id else "",
             item.response_hours if item.response_hours is not None else "",
             item.resolution_days if item.resolution_days is not None else "", item.keywords,
-        ])
+        ]])
     return data
 
 
@@ -136,7 +147,10 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        text = text[1:]  # the apostrophe neutralise() put before a formula-like cell
+    return text
 
 
 def _int(value, label, errors):
