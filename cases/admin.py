@@ -8,17 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Attachment, Case, CaseEvent, ExtensionRequest
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from governance.admin_mixins import ReadOnlyMixin
 
 
 class CaseEventInline(ReadOnlyMixin, admin.TabularInline):

@@ -73,6 +73,23 @@ def _apply_errors(form, error):
             form.add_error(None, message)
 
 
+def _run(request, case, form, call, success):
+    """Call one service for a valid form. Returns the redirect to the case page when it ran (or lost a
+    race: a message says so); None after bad input, whose errors are now on the form to re-render."""
+    try:
+        call()
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+    except CasePermissionDenied as error:
+        raise PermissionDenied(str(error.message))
+    except CaseConflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect(case_url(case.pk))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_request(request, pk):
@@ -81,21 +98,12 @@ def extension_request(request, pk):
         raise PermissionDenied(_("只有牵头部门的办理人员可以申请延期。"))
     form = ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case_extension_request(
-                case=case, actor=request.user, reason=form.cleaned_data["reason"],
-                requested_due_at=form.cleaned_data["requested_due_at"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except CasePermissionDenied as error:
-            raise PermissionDenied(str(error.message))
-        except CaseConflict as error:
-            messages.error(request, error.message)
-            return redirect(case_url(case.pk))
-        else:
-            messages.success(request, _("延期申请已提交，等待分拨中心或督办领导审批。"))
-            return redirect(case_url(case.pk))
+        done = _run(request, case, form, lambda: case_extension_request(
+            case=case, actor=request.user, reason=form.cleaned_data["reason"],
+            requested_due_at=form.cleaned_data["requested_due_at"],
+        ), _("延期申请已提交，等待分拨中心或督办领导审批。"))
+        if done:
+            return done
     return render(request, "cases/extension_request.html", {
         "case": case, "form": form, "time_left": deadlines.time_left(case, timezone.now()),
     })
@@ -110,22 +118,12 @@ def extension_decide(request, pk):
         raise PermissionDenied(_("只有分拨中心或督办领导可以审批延期申请。"))
     form = ExtensionDecideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case_extension_decide(
-                extension=extension, actor=request.user, approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except CasePermissionDenied as error:
-            raise PermissionDenied(str(error.message))
-        except CaseConflict as error:
-            messages.error(request, error.message)
-            return redirect(case_url(case.pk))
-        else:
-            approved = form.cleaned_data["decision"] == "approve"
-            messages.success(request, _("已批准延期，时限已更新。") if approved else _("已驳回延期申请。"))
-            return redirect(case_url(case.pk))
+        approved = form.cleaned_data["decision"] == "approve"
+        done = _run(request, case, form, lambda: case_extension_decide(
+            extension=extension, actor=request.user, approve=approved, note=form.cleaned_data["note"],
+        ), _("已批准延期，时限已更新。") if approved else _("已驳回延期申请。"))
+        if done:
+            return done
     return render(request, "cases/extension_decide.html", {"case": case, "extension": extension, "form": form})
 
 
@@ -137,17 +135,10 @@ def urge(request, pk):
         raise PermissionDenied(_("只有督办领导可以催办计时中的事项。"))
     form = UrgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case_urge(case=case, actor=request.user, message=form.cleaned_data["message"])
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except CasePermissionDenied as error:
-            raise PermissionDenied(str(error.message))
-        except CaseConflict as error:
-            messages.error(request, error.message)
-            return redirect(case_url(case.pk))
-        else:
-            messages.success(request, _("已催办，相关办理人员会收到通知。"))
-            return redirect(case_url(case.pk))
+        done = _run(request, case, form, lambda: case_urge(
+            case=case, actor=request.user, message=form.cleaned_data["message"],
+        ), _("已催办，相关办理人员会收到通知。"))
+        if done:
+            return done
     return render(request, "cases/extension_urge.html", {"case": case, "form": form})
 

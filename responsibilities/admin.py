@@ -10,20 +10,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from governance.admin_mixins import ReadOnlyMixin
 from responsibilities import services
 from responsibilities.exceptions import ListError
 from responsibilities.models import DutyList, ListEvent, ListItem, ListVersion, VersionStatus
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DutyList)
