@@ -5,10 +5,21 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import OPEN_STATES, Case, CaseState, Channel, Rating, Urgency
 from cases.uploads import validate_photos
+
+
+def _photos_help_text():
+    return gettext("可选。最多 %(n)d 张，每张不超过 %(mb)d MB，只接受 JPG、PNG、GIF、WEBP 图片。") % {
+        "n": settings.MAX_ATTACHMENTS_PER_UPLOAD, "mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+
+
+# Fields are built when a form class is defined: the help text must be translated when it is shown.
+_photos_help = lazy(_photos_help_text, str)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -25,8 +36,7 @@ class PhotosField(forms.FileField):
         kwargs.setdefault("label", _("照片"))
         kwargs.setdefault(
             "help_text",
-            _("可选。最多 %(n)d 张，每张不超过 %(mb)d MB，只接受 JPG、PNG、GIF、WEBP 图片。")
-            % {"n": settings.MAX_ATTACHMENTS_PER_UPLOAD, "mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+            _photos_help(),
         )
         super().__init__(**kwargs)
 
