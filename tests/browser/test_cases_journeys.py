@@ -106,9 +106,10 @@ def test_the_township_is_warned_and_the_dispatcher_returns_a_basic_duty(org, lis
 
     switch_user(page, login, org.dispatcher)
     page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.locator("summary", has_text="退回乡镇（属本级职责）").click()  # secondary actions are folded away
     page.get_by_label("引用的乡镇基本履职事项").select_option(str(lists.basic.pk))
     page.get_by_label("退回理由").fill("占道经营劝导属街道市容秩序日常巡查职责。")
-    page.get_by_role("button", name="退回乡镇").click()
+    page.get_by_role("button", name="退回乡镇", exact=True).click()
     page.get_by_text("已退回乡镇（属本级职责）。").wait_for()
 
     switch_user(page, login, org.reporter)
