@@ -189,6 +189,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
         deadlines.enter_stage(self, Stage.TRIAGE, now)
 
+    # Field resets shared by several transitions (they only set fields on self, like the transitions).
+    def _clear_claim(self):
+        self.claimed_by = None
+        self.claimed_at = None
+
+    def _clear_info_request(self):
+        self.info_requested_at = None
+        self.info_request_text = ""
+        self.info_requested_by = None
+
     @transition(field=state, source=CaseState.REPORTED, target=CaseState.TRIAGED)
     def triage(self, *, now, note=""):
         # The triage clock keeps running from the report: taking a case up does not buy time.
@@ -212,9 +222,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.return_reason = reason
         self.triaged_at = self.triaged_at or now
         self.closed_at = now
-        self.info_requested_at = None
-        self.info_request_text = ""
-        self.info_requested_by = None
+        self._clear_info_request()
         deadlines.stop_clock(self)
 
     @transition(field=state, source=[CaseState.REPORTED, CaseState.TRIAGED], target=CaseState.ASSIGNED)
@@ -229,11 +237,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             self.triage_note = note
         self.triaged_at = self.triaged_at or now
         self.assigned_at = now
-        self.claimed_by = None
-        self.claimed_at = None
-        self.info_requested_at = None
-        self.info_request_text = ""
-        self.info_requested_by = None
+        self._clear_claim()
+        self._clear_info_request()
         deadlines.enter_stage(self, Stage.RESPONSE, now)
 
     @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.ASSIGNED, conditions=[_is_unclaimed])
@@ -251,11 +256,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         from cases import deadlines
 
         self.lead_department = None
-        self.claimed_by = None
-        self.claimed_at = None
-        self.info_requested_at = None
-        self.info_request_text = ""
-        self.info_requested_by = None
+        self._clear_claim()
+        self._clear_info_request()
         deadlines.enter_stage(self, Stage.TRIAGE, now)
 
     @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.ASSIGNED)
@@ -267,11 +269,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             self.item_kind = list_item.kind
         self.lead_department = lead_department
         self.assigned_at = now
-        self.claimed_by = None
-        self.claimed_at = None
-        self.info_requested_at = None
-        self.info_request_text = ""
-        self.info_requested_by = None
+        self._clear_claim()
+        self._clear_info_request()
         deadlines.enter_stage(self, Stage.RESPONSE, now)
 
     @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.RESOLVED, conditions=[_is_claimed])
@@ -281,9 +280,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.resolved_by = officer
         self.resolved_at = now
         self.resolution_note = note
-        self.info_requested_at = None
-        self.info_request_text = ""
-        self.info_requested_by = None
+        self._clear_info_request()
         deadlines.enter_stage(self, Stage.FEEDBACK, now)
 
     @transition(
@@ -331,9 +328,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def answer_info(self, *, now):
         from cases import deadlines
 
-        self.info_requested_at = None
-        self.info_request_text = ""
-        self.info_requested_by = None
+        self._clear_info_request()
         deadlines.resume(self, now)
 
     @property

@@ -10,6 +10,12 @@ Logs go to stdout as JSON lines, like the rest of the platform (settings.LOGGING
 """
 
 import os
+import runpy
+from pathlib import Path
+
+# Read by path, not imported: gunicorn loads this file before the project is on sys.path, and
+# importing the governance package would also start the Celery app.
+JSON_FORMATTER = runpy.run_path(str(Path(__file__).with_name("logging_config.py")))["JSON_FORMATTER"]
 
 
 def _int(name, default):
@@ -38,13 +44,7 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            # "time" is an ISO 8601 UTC timestamp, the same in every process whatever its TZ.
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": "time",
-        },
+        "json": JSON_FORMATTER,
     },
     "handlers": {
         "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
