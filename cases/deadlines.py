@@ -141,6 +141,10 @@ def move_deadline(case, due, now):
         case.warned_at = None
     case.escalation_level = 0
     case.next_escalation_at = None
+    if case.paused_at is not None:
+        # The new deadline is absolute: pause time before the approval must not be added to it on
+        # resume; pause time from now on still is.
+        case.paused_at = now
 
 
 def time_left(case, now):

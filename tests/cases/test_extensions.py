@@ -199,3 +199,19 @@ def test_case_page_shows_time_left_escalation_level_and_the_extension_panel(org,
     assert "提交审批" in text, "the dispatcher can decide the pending request on the case page"
     officer_page = client_for(org.officer).get(reverse("cases:detail", args=[claimed.pk])).content.decode()
     assert "待审批" in officer_page and "提交审批" not in officer_page
+
+
+def test_an_extension_approved_while_the_clock_is_paused_gets_only_the_later_pause_added(org, claimed, time_machine):
+    from cases.services import case_answer_info, case_request_info
+
+    extension = request_extension(org, claimed)
+    time_machine.move_to(MONDAY + timedelta(hours=1), tick=False)
+    case_request_info(case=Case.objects.get(pk=claimed.pk), actor=org.officer, question="请补充摊位照片。")
+    time_machine.move_to(MONDAY + timedelta(hours=4), tick=False)
+    case_extension_decide(extension=extension, actor=org.dispatcher, approve=True, note="同意。")
+    time_machine.move_to(MONDAY + timedelta(hours=6), tick=False)
+    case_answer_info(case=Case.objects.get(pk=claimed.pk), actor=org.reporter, answer="照片已补充。")
+    case = Case.objects.get(pk=claimed.pk)
+    # The approved deadline is absolute; only the two hours paused after the approval extend it.
+    assert case.paused_at is None
+    assert case.due_at == extension.requested_due_at + timedelta(hours=2)
