@@ -261,6 +261,14 @@ def list_item_update(*, item, actor, **fields):
             setattr(item, name, value)
     if not changes:
         return item
+    if "code" in changes and ListItem.objects.filter(
+        version__duty_list=version.duty_list, version__status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED],
+        code=old_code,
+    ).exists():
+        # The code is how the public follows an item through versions (item history, diffs).
+        raise ValidationError({"code": _(
+            "编码“%(code)s”已在已发布的版本中使用，用于追溯事项的历史，不能修改；如确需替换，请删除该事项后新增。"
+        ) % {"code": old_code}})
     _clean_item(item)
     item.save(update_fields=list(fields))
     _event(duty_list=version.duty_list, actor=actor, action="item.changed", version=version, item_code=old_code,

@@ -106,6 +106,19 @@ def test_item_update_records_each_changed_field_old_and_new(org, published):
     assert event.data["department"] == [str(org.dept_b), str(org.dept)]
 
 
+def test_a_published_items_code_cannot_change_so_its_history_stays_followable(org, published):
+    duty_list, _ = published
+    draft = services.list_draft_start(duty_list=duty_list, actor=org.editor)
+    with pytest.raises(ValidationError) as exc:
+        services.list_item_update(item=draft.items.get(code="FM-001"), actor=org.editor, code="FM-101")
+    assert "不能修改" in exc.value.message_dict["code"][0]
+    assert draft.items.filter(code="FM-001").exists()
+    new_item = services.list_item_add(version=draft, actor=org.editor, code="JB-900", title="新增事项", kind="basic",
+                                      category="service")
+    services.list_item_update(item=new_item, actor=org.editor, code="JB-901")  # a draft-only item may be renumbered
+    assert draft.items.filter(code="JB-901").exists()
+
+
 def test_move_swaps_an_item_with_its_neighbour_in_the_same_group(org, published):
     duty_list, _ = published
     draft = services.list_draft_start(duty_list=duty_list, actor=org.editor)
