@@ -254,6 +254,44 @@ def test_two_concurrent_sweeps_escalate_each_case_once(org, flow, time_machine):
     assert Notification.objects.filter(kind="case.escalated").count() == 12
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_skips_cases_another_sweep_holds_and_the_next_run_takes_them(org, flow, time_machine):
+    """Deterministic half of the race: rows locked by a sweep in progress (here, a transaction on a
+    second connection) are skipped, not waited for and not escalated twice; once released, the next
+    run escalates them."""
+    from django.db import connections, transaction
+
+    time_machine.move_to(MONDAY, tick=False)
+    held, free = flow.assigned(), flow.assigned()
+    time_machine.move_to(held.due_at + timedelta(minutes=5), tick=False)
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                list(Case.objects.select_for_update().filter(pk=held.pk))
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+            done.set()
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    assert locked.wait(timeout=10)
+    first = escalation.sweep()
+    release.set()
+    thread.join(timeout=30)
+    assert done.is_set()
+    assert first["escalated"] == 1
+    assert [e.case_id for e in CaseEvent.objects.filter(action="case.escalated")] == [free.pk]
+    second = escalation.sweep()
+    assert second["escalated"] == 1
+    assert Case.objects.get(pk=held.pk).escalation_level == 1
+    assert Case.objects.get(pk=free.pk).escalation_level == 1
+    assert CaseEvent.objects.filter(action="case.escalated").count() == 2
+
+
 def test_a_transient_database_error_is_retried_and_the_run_completes(db, monkeypatch):
     from django.db import OperationalError
 
