@@ -1,10 +1,16 @@
 """What each role can do, shown as tiles on the home page and as links in the header.
 
 URL names belong to the apps that implement them; an entry whose page is not installed is left out.
+On the home page a tile also shows the work waiting behind it (`add_tile_counts`): counted over the
+very selectors its page lists, so the numbers obey the same access rules, with one aggregate query
+per tile (two for the list editor).
 """
 
+from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from governance.models import Role
 from governance.selectors import memberships_of
@@ -52,3 +58,87 @@ def role_tiles(user):
 
 def public_tiles():
     return resolve_tiles(PUBLIC_TILES)
+
+
+# --- Pending work on the home tiles ---------------------------------------------------------------
+
+
+def _count(count, label, tone="info"):
+    return {"count": count, "label": label, "tone": tone}
+
+
+def _overdue_q(now):
+    # The rule of cases.deadlines.is_overdue and the queues' "已超时" filter: an open case whose running
+    # (not paused) deadline has passed.
+    from cases.models import OPEN_STATES
+
+    return Q(state__in=OPEN_STATES, due_at__lt=now, paused_at__isnull=True)
+
+
+def _township_counts(user, now):
+    from cases.models import OPEN_STATES, CaseState
+    from cases.selectors import township_cases
+
+    totals = township_cases(user).order_by().aggregate(
+        feedback=Count("pk", filter=Q(state=CaseState.RESOLVED)),
+        info=Count("pk", filter=Q(state__in=OPEN_STATES, info_requested_at__isnull=False)),
+    )
+    return [
+        _count(totals["feedback"], _("件待评价"), "action"),
+        _count(totals["info"], _("件待补充材料"), "action"),
+    ]
+
+
+def _triage_counts(user, now):
+    from cases.selectors import triage_queue
+
+    totals = triage_queue(user).order_by().aggregate(waiting=Count("pk"), overdue=Count("pk", filter=_overdue_q(now)))
+    return [_count(totals["waiting"], _("件待研判"), "action"), _count(totals["overdue"], _("件已超时"), "danger")]
+
+
+def _department_counts(user, now):
+    from cases.selectors import department_queue
+
+    totals = department_queue(user).order_by().aggregate(
+        unclaimed=Count("pk", filter=Q(claimed_at__isnull=True)), overdue=Count("pk", filter=_overdue_q(now))
+    )
+    return [_count(totals["unclaimed"], _("件待签收"), "action"), _count(totals["overdue"], _("件已超时"), "danger")]
+
+
+def _supervision_counts(user, now):
+    from cases.models import OPEN_STATES
+    from cases.selectors import supervision_list
+
+    totals = supervision_list(user).order_by().aggregate(
+        overdue=Count("pk", filter=_overdue_q(now)),
+        flagged=Count("pk", filter=Q(state__in=OPEN_STATES, flagged_at__isnull=False)),
+    )
+    return [_count(totals["overdue"], _("件已超时"), "danger"), _count(totals["flagged"], _("件已转督办"), "danger")]
+
+
+def _editor_counts(user, now):
+    from responsibilities.selectors import editable_lists
+
+    drafts = sum(1 for duty_list in editable_lists(user) if duty_list.draft is not None)
+    return [_count(drafts, ngettext("份草稿未发布", "份草稿未发布", drafts), "action")]
+
+
+TILE_COUNTS = {
+    "cases:township_list": _township_counts,
+    "cases:triage_queue": _triage_counts,
+    "cases:department_queue": _department_counts,
+    "cases:supervision": _supervision_counts,
+    "responsibilities:editor_index": _editor_counts,
+}
+
+
+def add_tile_counts(user, tiles):
+    """Give each tile whose page lists work its `counts`: [{count, label, tone}], tone being "action"
+    (waits for this user) or "danger" (late or flagged); a zero is shown too, so "nothing waits" is
+    visible at a glance. Returns the tiles."""
+    now = timezone.now()
+    for tile in tiles:
+        counter = TILE_COUNTS.get(tile.get("name"))
+        if counter is not None:
+            tile["counts"] = counter(user, now)
+    return tiles

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from governance import services
 from governance.models import JobHeartbeat
-from governance.navigation import public_tiles, role_tiles
+from governance.navigation import add_tile_counts, public_tiles, role_tiles
 from governance.selectors import memberships_of, notification_list
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "governance/home_public.html", {"tiles": public_tiles()})
     memberships = memberships_of(request.user)
-    tiles = role_tiles(request.user)
+    tiles = add_tile_counts(request.user, role_tiles(request.user))
     if request.user.is_staff:
         tiles.append({"url": reverse("admin:index"), "title": _("系统管理"), "description": _("管理单位、人员、任职和节假日")})
     return render(
