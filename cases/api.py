@@ -11,7 +11,6 @@ may act gets 400 with field errors; a state that no longer allows the action get
 
 import django_filters
 from django.db.models import Prefetch, Q
-from django.db.models.functions import Now
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cases import extensions, permissions, services
+from cases import deadlines, extensions, permissions, services
 from cases.models import OPEN_STATES, Attachment, Case, CaseEvent, CaseState, Channel, ExtensionRequest, Rating, Urgency
 from cases.selectors import LIST_RELATED, case_list_for_user, get_case_for_user
 from governance.api_common import error_responses
@@ -306,7 +305,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(Q(lead_department_id=value) | Q(pk__in=through.values("case_id")))
 
     def filter_overdue(self, queryset, name, value):
-        late = Q(state__in=OPEN_STATES, due_at__lt=Now(), paused_at__isnull=True)
+        late = deadlines.overdue_q()
         return queryset.filter(late) if value == "true" else queryset.exclude(late)
 
     def filter_text(self, queryset, name, value):

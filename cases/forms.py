@@ -9,6 +9,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases import deadlines
 from cases.models import OPEN_STATES, Case, CaseState, Channel, Rating, Urgency
 from cases.uploads import validate_photos
 
@@ -229,7 +230,7 @@ class CaseFilter(django_filters.FilterSet):
     def filter_deadline(self, queryset, name, value):
         now = timezone.now()
         if value == "overdue":
-            return queryset.filter(state__in=OPEN_STATES, due_at__lt=now, paused_at__isnull=True)
+            return queryset.filter(deadlines.overdue_q(now))
         if value == "running":
             return queryset.filter(state__in=OPEN_STATES, due_at__gte=now)
         if value == "open":

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from cases import deadlines
 from cases.models import OPEN_STATES, Case, CaseEvent, CaseState
 from governance.models import Role, Unit, UnitKind
 from governance.selectors import memberships_of
@@ -106,7 +107,6 @@ def supervision_list(user):
     """Everything under the supervisor's units: open cases first — flagged (reopened twice), then overdue,
     then reopened, then by deadline — and finished cases after them, newest first."""
     from django.db.models import BooleanField, ExpressionWrapper
-    from django.db.models.functions import Now
 
     units = [m.unit for m in memberships_of(user) if m.role == Role.SUPERVISOR]
     if not units:
@@ -121,7 +121,7 @@ def supervision_list(user):
         )
     is_open = ExpressionWrapper(Q(state__in=OPEN_STATES), output_field=BooleanField())
     overdue = ExpressionWrapper(
-        Q(state__in=OPEN_STATES, due_at__lt=Now(), paused_at__isnull=True), output_field=BooleanField()
+        deadlines.overdue_q(), output_field=BooleanField()
     )
     flagged = ExpressionWrapper(Q(state__in=OPEN_STATES, flagged_at__isnull=False), output_field=BooleanField())
     return (

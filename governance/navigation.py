@@ -67,14 +67,6 @@ def _count(count, label, tone="info"):
     return {"count": count, "label": label, "tone": tone}
 
 
-def _overdue_q(now):
-    # The rule of cases.deadlines.is_overdue and the queues' "已超时" filter: an open case whose running
-    # (not paused) deadline has passed.
-    from cases.models import OPEN_STATES
-
-    return Q(state__in=OPEN_STATES, due_at__lt=now, paused_at__isnull=True)
-
-
 def _township_counts(user, now):
     from cases.models import OPEN_STATES, CaseState
     from cases.selectors import township_cases
@@ -90,27 +82,30 @@ def _township_counts(user, now):
 
 
 def _triage_counts(user, now):
+    from cases.deadlines import overdue_q
     from cases.selectors import triage_queue
 
-    totals = triage_queue(user).order_by().aggregate(waiting=Count("pk"), overdue=Count("pk", filter=_overdue_q(now)))
+    totals = triage_queue(user).order_by().aggregate(waiting=Count("pk"), overdue=Count("pk", filter=overdue_q(now)))
     return [_count(totals["waiting"], _("件待研判"), "action"), _count(totals["overdue"], _("件已超时"), "danger")]
 
 
 def _department_counts(user, now):
+    from cases.deadlines import overdue_q
     from cases.selectors import department_queue
 
     totals = department_queue(user).order_by().aggregate(
-        unclaimed=Count("pk", filter=Q(claimed_at__isnull=True)), overdue=Count("pk", filter=_overdue_q(now))
+        unclaimed=Count("pk", filter=Q(claimed_at__isnull=True)), overdue=Count("pk", filter=overdue_q(now))
     )
     return [_count(totals["unclaimed"], _("件待签收"), "action"), _count(totals["overdue"], _("件已超时"), "danger")]
 
 
 def _supervision_counts(user, now):
+    from cases.deadlines import overdue_q
     from cases.models import OPEN_STATES
     from cases.selectors import supervision_list
 
     totals = supervision_list(user).order_by().aggregate(
-        overdue=Count("pk", filter=_overdue_q(now)),
+        overdue=Count("pk", filter=overdue_q(now)),
         flagged=Count("pk", filter=Q(state__in=OPEN_STATES, flagged_at__isnull=False)),
     )
     return [_count(totals["overdue"], _("件已超时"), "danger"), _count(totals["flagged"], _("件已转督办"), "danger")]
