@@ -11,7 +11,6 @@ may act gets 400 with field errors; a state that no longer allows the action get
 
 import django_filters
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +24,8 @@ from rest_framework.response import Response
 
 from cases import deadlines, extensions, permissions, services
 from cases.models import OPEN_STATES, Attachment, Case, CaseEvent, CaseState, Channel, ExtensionRequest, Rating, Urgency
-from cases.selectors import LIST_RELATED, case_list_for_user, get_case_for_user
+from cases.selectors import LIST_RELATED, attachment_get_for_user, case_list_for_user, get_case_for_user
+from cases.uploads import attachment_response
 from governance.api_common import error_responses
 from governance.models import Role, Unit, UnitKind
 from governance.selectors import display_name, memberships_of
@@ -377,19 +377,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
     def attachment(self, request, pk=None, attachment_id=None):
         """Photos through the same access check as the case (cases.selectors.get_case_for_user)."""
-        case = get_case_for_user(request.user, pk)
-        attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
-        if attachment is None:
-            raise Http404
-        try:
-            handle = attachment.file.open("rb")
-        except OSError:
-            raise Http404
-        response = FileResponse(handle, content_type=attachment.content_type)
-        response["Content-Disposition"] = "inline"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return attachment_response(attachment_get_for_user(request.user, pk, attachment_id))
 
     @extend_schema(
         request={"application/json": ReportSerializer, "multipart/form-data": ReportSerializer},

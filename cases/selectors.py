@@ -219,3 +219,16 @@ def item_is_ours(query, township, *, limit=5):
         items = items[:limit]
     best = items[0] if items else None
     return {"items": items, "best": best, "is_basic": bool(best and best.kind == "basic")}
+
+
+def attachment_get_for_user(user, case_pk, attachment_pk):
+    """A case's photo, after the same access check as the case page (HTML and API alike); 404 otherwise."""
+    from django.http import Http404
+
+    from cases.models import Attachment
+
+    case = get_case_for_user(user, case_pk)
+    attachment = Attachment.objects.filter(case=case, pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    return attachment

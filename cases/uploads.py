@@ -61,3 +61,18 @@ def validate_photos(files):
     if errors:
         raise ValidationError(errors)
     return checked
+
+
+def attachment_response(attachment):
+    """Serve a stored photo inline, private and never content-sniffed; a file missing on disk is a 404."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:  # FileNotFoundError included
+        raise Http404
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -11,15 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import forms, permissions, selectors, services
 from cases.exceptions import CaseConflict, CasePermissionDenied
-from cases.models import Attachment
+from cases.uploads import attachment_response
 from governance.models import Role, Unit
 from governance.selectors import memberships_of, roles_of
 
@@ -193,17 +192,7 @@ def detail(request, pk):
 @require_GET
 def attachment(request, pk, attachment_pk):
     """Photos are served only through here, after the same access check as the case page."""
-    case = selectors.get_case_for_user(request.user, pk)
-    att = get_object_or_404(Attachment, pk=attachment_pk, case=case)
-    try:
-        handle = att.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404
-    response = FileResponse(handle, content_type=att.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachment_response(selectors.attachment_get_for_user(request.user, pk, attachment_pk))
 
 
 def _auto_id(name):

@@ -142,8 +142,13 @@ def test_attachment_is_served_only_through_the_access_check(org, flow, photo, cl
     url = reverse("cases:attachment", args=[case.pk, att.pk])
     ok = client_for(org.dispatcher).get(url)
     assert ok.status_code == 200 and ok["Content-Type"] == "image/png"
+    assert ok["X-Content-Type-Options"] == "nosniff" and ok["Cache-Control"].startswith("private")
     assert client_for(org.reporter_b).get(url).status_code == 404
     assert client_for(None).get(url).status_code == 302
+    other = flow.reported()
+    assert client_for(org.dispatcher).get(reverse("cases:attachment", args=[other.pk, att.pk])).status_code == 404
+    att.file.storage.delete(att.file.name)  # gone from disk: a 404, not a 500
+    assert client_for(org.dispatcher).get(url).status_code == 404
 
 
 def test_resident_contact_is_hidden_from_supervisors(org, flow, client_for):
