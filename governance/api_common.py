@@ -85,21 +85,17 @@ def _list_exceptions():
 
 def api_exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the one body shape described above."""
-    case_error, case_denied, case_conflict = _case_exceptions()
-    list_error, list_denied, list_conflict = _list_exceptions()
-    if isinstance(exc, list_conflict):
-        return error_response(status.HTTP_409_CONFLICT, exc.message, "conflict")
-    if isinstance(exc, list_denied):
-        return error_response(status.HTTP_403_FORBIDDEN, exc.message, "permission_denied")
-    if isinstance(exc, list_error):
-        return error_response(status.HTTP_400_BAD_REQUEST, exc.message, "invalid", {NON_FIELD: [str(exc.message)]})
-    if isinstance(exc, case_conflict):
-        return error_response(status.HTTP_409_CONFLICT, exc.message, "conflict")
-    if isinstance(exc, case_denied):
-        # The service refused the actor (the selector already let them see the case): 403, as the HTML views.
-        return error_response(status.HTTP_403_FORBIDDEN, exc.message, "permission_denied")
-    if isinstance(exc, case_error):
-        return error_response(status.HTTP_400_BAD_REQUEST, exc.message, "invalid", {NON_FIELD: [str(exc.message)]})
+    # Domain errors of the lists and cases services, most specific first. A permission refusal by a
+    # service (the selector already let the actor see the object) is a 403, as in the HTML views.
+    for base, denied, conflict in (_list_exceptions(), _case_exceptions()):
+        if isinstance(exc, conflict):
+            return error_response(status.HTTP_409_CONFLICT, exc.message, "conflict")
+        if isinstance(exc, denied):
+            return error_response(status.HTTP_403_FORBIDDEN, exc.message, "permission_denied")
+        if isinstance(exc, base):
+            return error_response(
+                status.HTTP_400_BAD_REQUEST, exc.message, "invalid", {NON_FIELD: [str(exc.message)]}
+            )
     if isinstance(exc, DjangoValidationError):
         errors = django_validation_errors(exc)
         return error_response(status.HTTP_400_BAD_REQUEST, _("提交的数据有误，请按提示修改。"), "invalid", errors)
