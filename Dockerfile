@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_SETTINGS_MODULE=governance.settings \
+    DJANGO_SETTINGS_MODULE=config.settings \
     CHUISHAO_VAR_DIR=/var/lib/chuishao \
     STATIC_ROOT=/app/staticfiles \
     WEB_BIND=0.0.0.0:8000
@@ -37,4 +37,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
 
-CMD ["gunicorn", "governance.wsgi:application", "--config", "governance/gunicorn_conf.py"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn_conf.py"]

@@ -26,7 +26,7 @@ from cases import deadlines, extensions, permissions, services
 from cases.models import OPEN_STATES, Attachment, Case, CaseEvent, CaseState, Channel, ExtensionRequest, Rating, Urgency
 from cases.selectors import LIST_RELATED, attachment_get_for_user, case_list_for_user, get_case_for_user
 from cases.uploads import attachment_response
-from governance.api_common import error_responses
+from config.api_common import error_responses
 from governance.models import Role, Unit, UnitKind
 from governance.selectors import display_name, memberships_of
 from responsibilities.models import ListItem

@@ -39,7 +39,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from cases.models import Case, CaseEvent, CaseState, Channel, Urgency
-from governance.api_common import Open311Throttle, parse_id
+from config.api_common import Open311Throttle, parse_id
 from governance.models import ApiClientKey, Level, Membership, Role, Unit, UnitKind
 from responsibilities.models import Category, ItemKind, ListItem, VersionStatus
 

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api_common import NON_FIELD, error_response, error_responses
+from config.api_common import NON_FIELD, error_response, error_responses
 from governance.models import Level, Unit, UnitKind
 
 
@@ -124,5 +124,5 @@ class ObtainTokenView(APIView):
 @permission_classes([AllowAny])
 @authentication_classes([])
 def api_not_found(request, *args, **kwargs):
-    """Unknown /api/v1/ addresses answer in the API's error body (routed last in governance.api_urls)."""
+    """Unknown /api/v1/ addresses answer in the API's error body (routed last in config.api_urls)."""
     return error_response(status.HTTP_404_NOT_FOUND, _("未找到，或您无权查看。"), "not_found")

@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from governance.api_common import error_responses, parse_id
+from config.api_common import error_responses, parse_id
 from governance.models import Level, Unit, UnitKind
 from responsibilities import services
 from responsibilities.models import Category, DutyList, ItemKind, ListItem, ListVersion, VersionStatus

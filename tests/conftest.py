@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    from governance.celery import app as celery_app
+    from config.celery import app as celery_app
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

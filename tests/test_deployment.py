@@ -93,17 +93,17 @@ def test_production_runs_postgres_and_redis_not_the_embedded_defaults(compose):
 
 def test_web_runs_the_same_gunicorn_command_as_make_run(compose):
     procfile = procfile_commands()
-    assert procfile["web"][:2] == ["gunicorn", "governance.wsgi:application"]
+    assert procfile["web"][:2] == ["gunicorn", "config.wsgi:application"]
     assert command_of(compose["services"]["web"]) == procfile["web"]
 
 
 def test_worker_and_beat_split_the_make_run_worker_with_embedded_beat(compose):
     local = procfile_commands()["worker"]
-    assert local[:4] == ["celery", "-A", "governance", "worker"]
+    assert local[:4] == ["celery", "-A", "config", "worker"]
     assert "-B" in local
     assert command_of(compose["services"]["worker"]) == without(local, "-B")
     beat = command_of(compose["services"]["beat"])
-    assert beat[:4] == ["celery", "-A", "governance", "beat"]
+    assert beat[:4] == ["celery", "-A", "config", "beat"]
     assert beat[4:] == ["--loglevel", "INFO"]
 
 

@@ -22,8 +22,8 @@ def documented():
 
 
 def test_every_variable_the_settings_read_is_in_env_example():
-    read = set(READER.findall((ROOT / "governance" / "settings.py").read_text()))
-    read |= set(GUNICORN.findall((ROOT / "governance" / "gunicorn_conf.py").read_text()))
+    read = set(READER.findall((ROOT / "config" / "settings.py").read_text()))
+    read |= set(GUNICORN.findall((ROOT / "config" / "gunicorn_conf.py").read_text()))
     assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_HOST", "WEB_BIND"} <= read
     missing = sorted(read - set(documented()))
     assert not missing, f"add these to .env.example with a comment: {missing}"

@@ -1,4 +1,4 @@
-"""The public home for visitors and a signed-in home per role, with tiles from governance.navigation."""
+"""The public home for visitors and a signed-in home per role, with tiles from config.navigation."""
 
 import pytest
 from django.urls import reverse
@@ -89,7 +89,7 @@ def test_inactive_membership_gives_no_tiles(org, client_for):
 
 
 def test_role_whose_pages_are_not_installed_is_not_told_it_has_no_role(org, client_for, monkeypatch):
-    from governance import navigation
+    from config import navigation
 
     monkeypatch.setitem(navigation.ROLE_TILES, Role.DISPATCHER, [("not_installed:page", "x", "y")])
     body = client_for(org.dispatcher).get(reverse("home")).content.decode()

@@ -156,7 +156,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     import os
 
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update(DEBUG="0", DJANGO_SETTINGS_MODULE="governance.settings")
+    env.update(DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings")
     result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode != 0

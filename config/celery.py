@@ -1,4 +1,4 @@
-"""The Celery app. Worker: `celery -A governance worker`; beat: `celery -A governance beat`.
+"""The Celery app. Worker: `celery -A config worker`; beat: `celery -A config beat`.
 
 `make run` starts one worker with embedded beat (`-B`); docker-compose runs them as two services.
 """
@@ -8,7 +8,7 @@ import os
 from celery import Celery
 from celery.signals import setup_logging
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("chuishao")
 app.config_from_object("django.conf:settings", namespace="CELERY")

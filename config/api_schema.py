@@ -1,14 +1,14 @@
 """The OpenAPI schema class (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]).
 
 Adds the error answers every operation can give to every operation's documented responses, all with
-the one `Error` body of governance.api_common: 400 (bad input, a bad filter or page size), 401 (a missing,
+the one `Error` body of config.api_common: 400 (bad input, a bad filter or page size), 401 (a missing,
 wrong or revoked token — even on public reads), 403, 404 (including a page number past the end) and 429
 (throttled). Operations that describe an error themselves keep their own description.
 """
 
 from drf_spectacular.openapi import AutoSchema
 
-from governance.api_common import ERROR_SCHEMA
+from config.api_common import ERROR_SCHEMA
 
 COMMON_ERRORS = ("400", "401", "403", "404", "429")
 

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from governance import views
+from config import views
+from governance import views as governance_views
 
 admin.site.site_header = settings.PLATFORM_NAME
 admin.site.site_title = settings.PLATFORM_NAME
@@ -12,13 +13,13 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("notifications/", governance_views.notifications, name="notifications"),
+    path("notifications/read/", governance_views.notifications_mark_read, name="notifications_mark_read"),
+    path("accounts/login/", governance_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("lists/", include("responsibilities.urls")),
     path("cases/", include("cases.urls")),
-    path("", include("governance.api_urls")),
+    path("", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from governance.navigation import public_tiles, role_tiles
+from config.navigation import public_tiles, role_tiles
 from governance.selectors import roles_of, unread_notification_count
 
 

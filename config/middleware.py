@@ -1,6 +1,6 @@
 """Middleware of the governance app."""
 
-from governance import views
+from config import views
 
 
 class HealthzMiddleware:

@@ -1,7 +1,7 @@
 """Gunicorn settings, shared by every way the web server is started.
 
 `make run` (Procfile), docker-compose and the embedded-mode test all run
-    gunicorn governance.wsgi:application --config governance/gunicorn_conf.py
+    gunicorn config.wsgi:application --config config/gunicorn_conf.py
 so they differ only in the environment:
     WEB_BIND      address:port to listen on (default 127.0.0.1:8000; the container uses 0.0.0.0:8000)
     WEB_WORKERS   worker processes (default 2)
@@ -25,7 +25,7 @@ def _int(name, default):
     try:
         return int(raw)
     except ValueError:
-        # Fail loudly, like governance.env: a typo must not start a server with surprising settings.
+        # Fail loudly, like config.env: a typo must not start a server with surprising settings.
         raise SystemExit(f"Environment variable {name}={raw!r} is not an integer.") from None
 
 

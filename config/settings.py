@@ -1,7 +1,7 @@
 """Settings for Chuishao.
 
 One module for every environment. Values come from the environment through the strict
-helpers in governance.env; the defaults are safe for a local `make run`:
+helpers in config.env; the defaults are safe for a local `make run`:
 - no DATABASE_URL  -> SQLite (WAL) under var/
 - no broker URL    -> Celery's filesystem transport under var/ (worker with embedded beat)
 Production sets DATABASE_URL (PostgreSQL) and REDIS_URL, DEBUG=0 and a SECRET_KEY.
@@ -14,8 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from governance.env import env_bool, env_choice, env_int, env_list, env_str
-from governance.logging_config import JSON_FORMATTER
+from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.logging_config import JSON_FORMATTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CHUISHAO_VAR_DIR", str(BASE_DIR / "var")))
@@ -56,13 +56,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: health checks reach /healthz by 127.0.0.1, a host not in ALLOWED_HOSTS.
-    "governance.middleware.HealthzMiddleware",
+    "config.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "governance.middleware.RejectNullCharactersMiddleware",
+    "config.middleware.RejectNullCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -71,8 +71,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "governance.urls"
-WSGI_APPLICATION = "governance.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -85,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "governance.context_processors.chuishao",
+                "config.context_processors.chuishao",
             ],
         },
     },
@@ -267,17 +267,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "governance.api_schema.ApiAutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "governance.api_common.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "config.api_common.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["governance.api_common.AnonThrottle", "governance.api_common.UserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api_common.AnonThrottle", "config.api_common.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
         "user": env_str("API_THROTTLE_USER", "600/min"),
         "open311": env_str("API_THROTTLE_OPEN311", "120/min"),
     },
-    "EXCEPTION_HANDLER": "governance.api_common.api_exception_handler",
+    "EXCEPTION_HANDLER": "config.api_common.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
