@@ -195,6 +195,43 @@ class CommentForm(forms.Form):
     text = forms.CharField(label=_("办理记录"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+# --- Deadlines: extensions (延期申请) and urging (催办), on pages of their own (cases.views_deadlines) ---
+
+
+class ExtensionRequestForm(forms.Form):
+    requested_due_at = forms.DateTimeField(
+        label=_("申请延至"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_("须晚于当前时限，并在当前时限到期前提出。"),
+        error_messages={"required": _("请填写申请延至的时间。"),
+                        "invalid": _("请输入有效的日期和时间，例如 2026-12-01 17:00。")},
+    )
+    reason = forms.CharField(
+        label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+        error_messages={"required": _("请填写申请延期的理由。")},
+    )
+
+
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批结果"), widget=forms.RadioSelect,
+        choices=[("approve", _("批准")), ("reject", _("驳回"))],
+        error_messages={"required": _("请选择批准或驳回。")},
+    )
+    note = forms.CharField(
+        label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text=_("驳回时必填。"),
+    )
+
+
+class UrgeForm(forms.Form):
+    message = forms.CharField(
+        label=_("催办意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        error_messages={"required": _("请填写催办意见。")},
+    )
+
+
 def raise_into_form(form, exc: ValidationError):
     """Put a service's ValidationError onto the form: field errors where the form has the field."""
     if hasattr(exc, "error_dict"):
