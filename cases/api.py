@@ -9,8 +9,7 @@ user without the role gets 403 whatever they send, as on the HTML pages; bad inp
 may act gets 400 with field errors; a state that no longer allows the action gets 409.
 """
 
-import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +22,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cases import deadlines, permissions, services, workflow
-from cases.models import Attachment, Case, CaseEvent, CaseState, Channel, ExtensionRequest, Urgency
+from cases.filters import CaseFilter
+from cases.models import Attachment, Case, CaseEvent, Channel, ExtensionRequest, Urgency
 from cases.selectors import LIST_RELATED, attachment_get_for_user, case_list_for_user, get_case_for_user
 from cases.serializers import PhotosField
 from cases.uploads import attachment_response
@@ -167,44 +167,6 @@ class ReportSerializer(serializers.Serializer):
     resident_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     resident_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     photos = PhotosField()
-
-
-# --- Filters ------------------------------------------------------------------------------------
-
-
-class CaseFilter(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("状态（可多选）"))
-    department = django_filters.NumberFilter(method="filter_department", label=_("牵头或协同部门 ID"))
-    township = django_filters.NumberFilter(field_name="township_id", label=_("乡镇（街道）ID"))
-    # Strict "true"/"false" (django-filter's BooleanFilter silently ignores anything else).
-    overdue = django_filters.ChoiceFilter(choices=[("true", _("是")), ("false", _("否"))], method="filter_overdue",
-                                          label=_("是否超时"))
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("上报日期起"))
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("上报日期止"))
-    q = django_filters.CharFilter(method="filter_text", label=_("编号、标题、描述或地点中的文字"))
-    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
-    channel = django_filters.ChoiceFilter(choices=Channel.choices)
-    list_item_code = django_filters.CharFilter(field_name="list_item__code", label=_("清单事项编码"))
-
-    class Meta:
-        model = Case
-        fields = ["state", "township", "urgency", "channel"]
-
-    def filter_department(self, queryset, name, value):
-        through = Case.assisting_departments.through.objects.filter(unit_id=value)
-        return queryset.filter(Q(lead_department_id=value) | Q(pk__in=through.values("case_id")))
-
-    def filter_overdue(self, queryset, name, value):
-        late = deadlines.overdue_q()
-        return queryset.filter(late) if value == "true" else queryset.exclude(late)
-
-    def filter_text(self, queryset, name, value):
-        for term in value.split():
-            queryset = queryset.filter(
-                Q(number__icontains=term) | Q(title__icontains=term) | Q(description__icontains=term)
-                | Q(address__icontains=term)
-            )
-        return queryset
 
 
 # --- Views --------------------------------------------------------------------------------------

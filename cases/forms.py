@@ -1,16 +1,12 @@
 """HTML forms for the case flow. They parse and pre-check input; the services decide and re-check."""
 
-import django_filters
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import deadlines
-from cases.models import OPEN_STATES, Case, CaseState, Channel, Rating, Urgency
+from cases.models import Channel, Rating, Urgency
 from cases.uploads import validate_photos
 
 
@@ -232,44 +228,3 @@ class UrgeForm(forms.Form):
     )
 
 
-def raise_into_form(form, exc: ValidationError):
-    """Put a service's ValidationError onto the form: field errors where the form has the field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class CaseFilter(django_filters.FilterSet):
-    """Filters for case lists: state, deadline status, urgency and a search over number and title."""
-
-    DEADLINE_CHOICES = [("overdue", _("已超时")), ("running", _("计时中")), ("open", _("未结"))]
-
-    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    state = django_filters.ChoiceFilter(label=_("状态"), choices=CaseState.choices, empty_label=_("全部状态"))
-    deadline = django_filters.ChoiceFilter(label=_("时限"), choices=DEADLINE_CHOICES, method="filter_deadline",
-                                           empty_label=_("全部"))
-    urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=Urgency.choices, empty_label=_("全部"))
-
-    class Meta:
-        model = Case
-        fields = ["q", "state", "deadline", "urgency"]
-
-    def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(address__icontains=value))
-
-    def filter_deadline(self, queryset, name, value):
-        now = timezone.now()
-        if value == "overdue":
-            return queryset.filter(deadlines.overdue_q(now))
-        if value == "running":
-            return queryset.filter(state__in=OPEN_STATES, due_at__gte=now)
-        if value == "open":
-            return queryset.filter(state__in=OPEN_STATES)
-        return queryset

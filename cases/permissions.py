@@ -12,7 +12,7 @@ here decide actions and mirror the same rules for one case:
 """
 
 from governance.models import LEVEL_ORDER, Level, Role, UnitKind
-from governance.selectors import memberships_of
+from governance.selectors import dispatch_covers, memberships_of
 
 # Levels whose supervisors may reassign a case (the county and above: they command departments).
 _COMMAND_LEVELS = set(LEVEL_ORDER[: LEVEL_ORDER.index(Level.COUNTY) + 1])
@@ -31,14 +31,9 @@ def reporter_unit(user, case):
 
 def dispatch_unit(user, case):
     """The dispatch centre the user works in that covers the case's township (its parent's subtree)."""
-    township_path = case.township.path
     for m in _memberships(user, Role.DISPATCHER):
-        unit = m.unit
-        if unit.kind != UnitKind.DISPATCH:
-            continue
-        jurisdiction_path = unit.path[: -len(f"{unit.pk}/")]  # the parent's path
-        if jurisdiction_path and township_path.startswith(jurisdiction_path):
-            return unit
+        if dispatch_covers(m.unit, case.township):
+            return m.unit
     return None
 
 

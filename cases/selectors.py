@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from cases import deadlines
 from cases.models import OPEN_STATES, Case, CaseEvent, CaseState
 from governance.models import Role, Unit, UnitKind
-from governance.selectors import memberships_of
+from governance.selectors import dispatch_coverage_q, memberships_of
 
 # Columns every list shows: one JOIN each, never a query per row.
 LIST_RELATED = ("township", "lead_department", "list_item", "claimed_by")
@@ -32,9 +32,8 @@ def _visibility_q(user):
             q |= Q(township_id=unit.pk)
         elif m.role == Role.OFFICER:
             q |= Q(lead_department_id=unit.pk) | Exists(assisting.filter(unit_id=unit.pk))
-        elif m.role == Role.DISPATCHER and unit.kind == UnitKind.DISPATCH and unit.parent_id:
-            county_path = unit.path[: -len(f"{unit.pk}/")]
-            q |= Q(township__path__startswith=county_path)
+        elif m.role == Role.DISPATCHER:
+            q |= dispatch_coverage_q([unit])
         elif m.role == Role.SUPERVISOR:
             q |= (
                 Q(township__path__startswith=unit.path)
@@ -82,9 +81,7 @@ def dispatch_units_of(user):
 
 def triage_queue(user):
     """New and triaged cases of the dispatcher's county, oldest first (first come, first served)."""
-    q = Q(pk__in=[])
-    for unit in dispatch_units_of(user):
-        q |= Q(township__path__startswith=unit.path[: -len(f"{unit.pk}/")])
+    q = dispatch_coverage_q(dispatch_units_of(user))
     return case_list(Case.objects.filter(q, state__in=[CaseState.REPORTED, CaseState.TRIAGED])).order_by(
         "created_at", "id"
     )

@@ -26,8 +26,8 @@ from cases.audit import CaseAction, case_event_write
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.models import Attachment, Case, CaseNumberCounter, CaseState, Channel, Rating, Urgency
 from cases.uploads import validate_photos
-from governance.models import Role, Unit, UnitKind
-from governance.selectors import display_name, members_with_role, supervisors_of, unit_ancestors
+from governance.models import Role, UnitKind
+from governance.selectors import dispatch_centres_for, display_name, members_with_role, supervisors_of, unit_ancestors
 from governance.services import notification_send, system_user
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def _township_staff(case):
 
 
 def _dispatchers(case):
-    centres = [case.dispatch_centre] if case.dispatch_centre_id else _dispatch_centres_for(case.township)
+    centres = [case.dispatch_centre] if case.dispatch_centre_id else dispatch_centres_for(case.township)
     people = []
     for centre in centres:
         people.extend(members_with_role(centre, Role.DISPATCHER))
@@ -117,14 +117,6 @@ def _department_officers(*departments):
     for dept in departments:
         people.extend(members_with_role(dept, Role.OFFICER))
     return people
-
-
-def _dispatch_centres_for(township):
-    return list(
-        Unit.objects.filter(kind=UnitKind.DISPATCH, parent_id__in=township.ancestor_ids(), is_active=True).order_by(
-            "-path"
-        )
-    )
 
 
 def _clean_text(value, field, message, errors, *, required=True, max_length=None):
@@ -246,7 +238,7 @@ def case_report(
 
     now = timezone.now()
     with _FileJanitor() as janitor, transaction.atomic():
-        centres = _dispatch_centres_for(township)
+        centres = dispatch_centres_for(township)
         case = Case(
             number=_next_number(now), title=title, description=description, address=address, urgency=urgency,
             latitude=latitude, longitude=longitude, channel=channel, township=township, reporter=actor,

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import forms, permissions, selectors, services, workflow
 from cases.exceptions import CaseConflict, CasePermissionDenied
+from cases.filters import CaseFilter
 from cases.uploads import attachment_response
+from config.forms import service_errors_into_form
 from governance.models import Role, Unit
 from governance.selectors import memberships_of, roles_of
 
@@ -60,7 +62,7 @@ def report(request):
             try:
                 case = services.case_report(actor=request.user, **form.service_kwargs())
             except ValidationError as exc:
-                forms.raise_into_form(form, exc)
+                service_errors_into_form(form, exc)
             except CasePermissionDenied as exc:
                 raise PermissionDenied(exc.message)
             else:
@@ -104,7 +106,7 @@ def is_ours(request):
 @require_GET
 def township_list(request):
     _require_role(request.user, Role.REPORTER, Role.SUPERVISOR)
-    filterset = forms.CaseFilter(request.GET, queryset=selectors.township_cases(request.user))
+    filterset = CaseFilter.for_page(request.GET, selectors.township_cases(request.user))
     return render(request, "cases/township_list.html", {"filter": filterset, "page": _page(request, filterset.qs)})
 
 
@@ -112,7 +114,7 @@ def township_list(request):
 @require_GET
 def triage_queue(request):
     _require_role(request.user, Role.DISPATCHER)
-    filterset = forms.CaseFilter(request.GET, queryset=selectors.triage_queue(request.user))
+    filterset = CaseFilter.for_page(request.GET, selectors.triage_queue(request.user))
     return render(request, "cases/triage_queue.html", {"filter": filterset, "page": _page(request, filterset.qs)})
 
 
@@ -120,7 +122,7 @@ def triage_queue(request):
 @require_GET
 def department_queue(request):
     _require_role(request.user, Role.OFFICER)
-    filterset = forms.CaseFilter(request.GET, queryset=selectors.department_queue(request.user))
+    filterset = CaseFilter.for_page(request.GET, selectors.department_queue(request.user))
     departments = selectors.officer_departments(request.user)
     return render(request, "cases/department_queue.html", {
         "filter": filterset, "page": _page(request, filterset.qs), "departments": departments,
@@ -132,7 +134,7 @@ def department_queue(request):
 @require_GET
 def supervision(request):
     _require_role(request.user, Role.SUPERVISOR)
-    filterset = forms.CaseFilter(request.GET, queryset=selectors.supervision_list(request.user))
+    filterset = CaseFilter.for_page(request.GET, selectors.supervision_list(request.user))
     return render(request, "cases/supervision.html", {"filter": filterset, "page": _page(request, filterset.qs)})
 
 
@@ -218,7 +220,7 @@ def _act(request, pk, name):
         try:
             step.service(case, request.user, form.cleaned_data)
         except ValidationError as exc:
-            forms.raise_into_form(form, exc)
+            service_errors_into_form(form, exc)
         except CaseConflict as exc:
             messages.error(request, exc.message)
             return redirect("cases:detail", pk=case.pk)

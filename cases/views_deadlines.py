@@ -16,9 +16,10 @@ from cases import deadlines, workflow
 from cases.escalation import case_url
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.extensions import case_extension_decide, case_extension_request, case_urge
-from cases.forms import ExtensionDecideForm, ExtensionRequestForm, UrgeForm, raise_into_form
+from cases.forms import ExtensionDecideForm, ExtensionRequestForm, UrgeForm
 from cases.models import ExtensionRequest
 from cases.selectors import get_case_for_user
+from config.forms import service_errors_into_form
 
 
 def _not_now(request, case):
@@ -34,7 +35,7 @@ def _run(request, case, form, call, success):
     try:
         call()
     except ValidationError as error:
-        raise_into_form(form, error)
+        service_errors_into_form(form, error)
         return None
     except CasePermissionDenied as error:
         raise PermissionDenied(str(error.message))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from governance.models import LEVEL_ORDER
 from responsibilities.models import DutyList, ItemKind, ListEvent, ListItem, ListVersion, VersionStatus
-from responsibilities.permissions import can_edit_any_list, can_edit_list, editor_units, is_list_admin
+from responsibilities.permissions import can_edit_any_list, can_edit_list, editor_scope_q
 
 PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
 CACHE_KEY = "responsibilities:version-items:v2:{pk}"
@@ -368,13 +368,7 @@ def editable_lists(user):
     """Lists this user may edit, each with `draft` and `published` versions attached (two queries)."""
     if not can_edit_any_list(user):
         raise PermissionDenied(_("只有清单编辑和系统管理员可以编辑清单。"))
-    lists = DutyList.objects.select_related("jurisdiction", "unit")
-    if not is_list_admin(user):
-        q = Q(pk__in=[])
-        for unit in editor_units(user):
-            q |= Q(jurisdiction__path__startswith=unit.path)
-        lists = lists.filter(q)
-    lists = list(lists)
+    lists = list(DutyList.objects.select_related("jurisdiction", "unit").filter(editor_scope_q(user)))
     versions = ListVersion.objects.filter(duty_list__in=lists, status__in=[VersionStatus.DRAFT, VersionStatus.PUBLISHED])
     by_list = {}
     for version in versions:
