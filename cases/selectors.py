@@ -52,12 +52,10 @@ def case_visible_to(user, case):
     return case_list_for_user(user).filter(pk=case.pk).exists()
 
 
-def get_case_for_user(user, pk, write=False):
+def get_case_for_user(user, pk):
     """The one access helper for a single case (HTML and API). Raises Http404 when the user may not
-    see it. With write=True the row is locked (SELECT ... FOR UPDATE): call it inside a transaction."""
+    see it. Services lock the row themselves (cases.services._lock)."""
     qs = case_list_for_user(user).select_related(*LIST_RELATED, "reporter", "dispatch_centre", "resolved_by")
-    if write:
-        qs = qs.select_for_update(of=("self",))
     try:
         return get_object_or_404(qs, pk=pk)
     except (ValueError, TypeError):

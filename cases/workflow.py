@@ -30,7 +30,7 @@ Everything else is derived from this table:
 A test walks every action × persona × state and checks that page, API and service agree.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -73,7 +73,6 @@ class Step:
     needs_lists: tuple = ()  # what the page form needs: "items", "departments"
     page: str = ""  # the URL name of the step's own page; "" = a form on the case page (cases:<name>)
     result: str = "case"  # what the API answers with: "case" or "extension"
-    targets: tuple = field(default=())  # for feedback: the possible targets
 
     @property
     def api_name(self):
@@ -155,7 +154,7 @@ STEPS = {step.name: step for step in [
     Step("feedback", _("评价"), frozenset({CaseState.RESOLVED}), CaseState.CLOSED, permissions.can_feedback,
          CaseAction.CLOSED, forms.FeedbackForm, serializers.FeedbackSerializer, _("评价已提交。"),
          lambda c, u, d: _services().case_feedback(case=c, actor=u, rating=d["rating"], comment=d["comment"]),
-         transition="give_feedback", targets=(CaseState.CLOSED, CaseState.ASSIGNED)),
+         transition="give_feedback"),  # 不满意 reopens it: target assigned (Case.give_feedback)
     Step("request_info", _("请求补充材料"), _IN_PROGRESS, None, permissions.can_request_info,
          CaseAction.INFO_REQUESTED, forms.RequestInfoForm, serializers.QuestionSerializer,
          _("已请乡镇补充材料，计时暂停。"),

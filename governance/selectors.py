@@ -22,10 +22,6 @@ def roles_of(user):
     return {m.role for m in memberships_of(user)}
 
 
-def units_for_role(user, role):
-    return [m.unit for m in memberships_of(user) if m.role == role]
-
-
 def has_role(user, role, unit=None):
     return any(m.role == role and (unit is None or m.unit_id == unit.pk) for m in memberships_of(user))
 
