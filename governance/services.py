@@ -83,17 +83,15 @@ def notification_send(*, recipients, kind, title, body="", url="", subject="", d
     created = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
         key = f"{dedupe_key}:u{user.pk}" if dedupe_key else None
+        fields = dict(recipient=user, kind=kind, title=title[:200], body=body, url=url, subject=subject, dedupe_key=key)
+        if key is None:  # nothing to collide with: no savepoint (two round trips per recipient) needed
+            created.append(Notification.objects.create(**fields))
+            continue
         try:
             with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        recipient=user, kind=kind, title=title[:200], body=body, url=url, subject=subject,
-                        dedupe_key=key,
-                    )
-                )
+                created.append(Notification.objects.create(**fields))
         except IntegrityError:
-            if key is None:
-                raise
+            pass
     if email and created:
         ids = [n.pk for n in created]
 
