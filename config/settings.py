@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_str
-from config.logging_config import JSON_FORMATTER
+from config.logging_config import JSON_FORMATTER, REDACT_FILTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CHUISHAO_VAR_DIR", str(BASE_DIR / "var")))
@@ -269,7 +269,7 @@ CASE_DEADLINES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes "no credentials" a 401 rather than a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -297,7 +297,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "吹哨平台 REST API: responsibility lists and the whistle-and-respond case flow.\n\n"
         "Sign in: POST /api/v1/auth/token/ with username and password, then send `Authorization: Token <key>` "
-        "(tokens are revoked in the admin). Browser sessions work too (send the CSRF token on POST).\n\n"
+        "(a token expires after API_TOKEN_TTL_HOURS, 30 days by default, and is revoked by a password change, a "
+        "deactivation, DELETE /api/v1/auth/token/ or the admin; GET /api/v1/auth/token/ shows it). Browser sessions work too (send the CSRF token on POST).\n\n"
         "Every action on a case is its own POST /api/v1/cases/{id}/{action}/; no endpoint sets `state`.\n\n"
         "Errors always have the body {\"detail\", \"code\", \"errors\"}: 400 bad input (errors by field), 401 no or "
         "bad credentials, 403 no role for the action, 404 not found or not visible to you, 409 the case's state no "
@@ -319,9 +320,11 @@ SPECTACULAR_SETTINGS = {
     },
     "AUTHENTICATION_WHITELIST": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_auth.ExpiringTokenAuthentication",
     ],
 }
+# API tokens (config.api_auth) expire this many hours after they were issued.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 30 * 24, minimum=1)
 
 # --- Logging: structured JSON to stdout -------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", {"DEBUG", "INFO", "WARNING", "ERROR"}, "INFO")
@@ -331,7 +334,10 @@ LOGGING = {
     "formatters": {
         "json": JSON_FORMATTER,
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    # Every line goes through the secret-redacting filter (api_key, token, password ... -> [REDACTED]).
+    "filters": {"redact": REDACT_FILTER},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
+                            "filters": ["redact"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},

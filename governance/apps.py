@@ -9,6 +9,10 @@ class GovernanceConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from governance import signals
+
+        signals.connect()
+
         # Embedded local mode: Celery's filesystem transport needs its folders before the first
         # message is sent (by the web process) or read (by the worker). Both load this app, so
         # creating them here covers `make run`, a bare `manage.py` and the embedded-mode test.
