@@ -19,6 +19,10 @@ class GovernanceConfig(AppConfig):
             for signal in (post_save, post_delete):
                 signal.connect(_calendar_edited, sender=model, dispatch_uid=f"calendar-edited-{model.__name__}")
 
+        from governance import signals
+
+        signals.connect()
+
         # Embedded local mode: Celery's filesystem transport needs its folders before the first
         # message is sent (by the web process) or read (by the worker). Both load this app, so
         # creating them here covers `make run`, a bare `manage.py` and the embedded-mode test.
