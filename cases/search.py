@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
 from cases.api import CaseFilter
-from cases.models import OPEN_STATES, CaseState
+from cases.models import OPEN_STATES, CaseState, Channel, Urgency
 from governance.models import Unit, UnitKind
 
 YES_NO = [("true", _("是")), ("false", _("否"))]
@@ -90,10 +90,23 @@ class CaseSearchFilter(CaseFilter):
                                                empty_label=_("不限"))
     flagged = django_filters.ChoiceFilter(choices=YES_NO, method="filter_flagged", label=_("已转督办（重办两次）"),
                                           empty_label=_("不限"))
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("紧急程度"), empty_label=_("不限"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("来源"), empty_label=_("不限"))
     sort = django_filters.ChoiceFilter(choices=SORTS, method="filter_sort", label=_("排序"), empty_label=None)
 
     class Meta(CaseFilter.Meta):
         fields = []
+
+    # The form's order: what a dispatcher asks most first; MORE under "更多条件" on the page.
+    MAIN = ["q", "state", "township", "department", "overdue", "created_after", "created_before", "sort"]
+    MORE = ["list_item_code", "urgency", "channel", "claimed", "info_pending", "flagged"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters = {name: self.filters[name] for name in self.MAIN + self.MORE}
+
+    def more_is_used(self):
+        return any(self.data.get(name) for name in self.MORE)
 
     @property
     def qs(self):
