@@ -55,7 +55,7 @@ class RejectNullCharactersMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "invalid", "errors": {}}, status=400)
         if request.path.startswith("/open311/"):
-            from cases.open311 import render_error
+            from cases.open311.rendering import render_error
 
             return render_error("json" if request.path.endswith(".json") else "xml", 400, message)
         from django.views.defaults import bad_request

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +17,6 @@ class GovernanceConfig(AppConfig):
         # With Redis as the broker the list is empty.
         for folder in settings.CELERY_BROKER_DIRS:
             folder.mkdir(parents=True, exist_ok=True)
+        # Celery beat opens its schedule file right after loading Django (this runs first), and dies
+        # if the folder is missing: a fresh clone running the documented beat command has no var/.
+        Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)

@@ -7,10 +7,11 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 
-def send_templated_email(name, *, to, context):
+def send_templated_email(name, *, to, context, connection=None):
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     text = render_to_string(f"emails/{name}-body.txt", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to,
+                                     connection=connection)
     try:
         message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
     except TemplateDoesNotExist:
