@@ -402,3 +402,21 @@ class CaseNumberCounter(models.Model):
         verbose_name = _("事项编号计数器")
         verbose_name_plural = _("事项编号计数器")
         constraints = [models.UniqueConstraint(fields=["county", "year"], name="case_number_counter_county_year")]
+
+
+class SavedSearch(models.Model):
+    """A user's saved case search (案件查询): a name and the search page's query string."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="saved_case_searches")
+    name = models.CharField(_("名称"), max_length=60)
+    query = models.CharField(_("查询条件"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("保存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("保存的查询")
+        verbose_name_plural = _("保存的查询")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_search_unique_name")]
+
+    def __str__(self):
+        return self.name
