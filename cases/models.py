@@ -41,7 +41,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     that keeps the state (claim, reassign, an information request: assigned → assigned), which the
     row lock alone serialises."""
 
-    number = models.CharField(_("案件编号"), max_length=32, unique=True)
+    number = models.CharField(_("案件编号"), max_length=64, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("问题描述"))
     address = models.CharField(_("地点"), max_length=300)
@@ -383,7 +383,40 @@ class ExtensionRequest(models.Model):
 
 
 class CaseNumberCounter(models.Model):
-    """Per-year counter for human-readable numbers (SZ-2026-000123); locked row by row when a case is created."""
+    """One counter per county and year for human-readable numbers (SZ-SFX-2026-000123).
 
-    year = models.PositiveIntegerField(primary_key=True)
+    cases.services takes the next number with one upsert, the last write before the report's
+    notifications, so two counties never wait on each other and one county's reports wait on each
+    other only for the rest of that commit. The number is taken inside the report's transaction: a
+    report that rolls back gives its number back, so numbers have no gaps.
+    """
+
+    county = models.ForeignKey(
+        "governance.Unit", verbose_name=_("县（区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    code = models.CharField(_("县（区）编码"), max_length=32)
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("事项编号计数器")
+        verbose_name_plural = _("事项编号计数器")
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="case_number_counter_county_year")]
+
+
+class SavedSearch(models.Model):
+    """A user's saved case search (案件查询): a name and the search page's query string."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="saved_case_searches")
+    name = models.CharField(_("名称"), max_length=60)
+    query = models.CharField(_("查询条件"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("保存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("保存的查询")
+        verbose_name_plural = _("保存的查询")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_search_unique_name")]
+
+    def __str__(self):
+        return self.name
