@@ -48,6 +48,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.audit import CaseAction
 from cases.models import OPEN_STATES, Case, CaseEvent, Stage
 from governance.models import Notification, Role, Unit, UnitKind
 
@@ -55,8 +56,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 MAX_BATCHES = 200  # per run and per kind of work; the next run continues
-ESCALATION_KIND = "case.escalated"
-WARNING_KIND = "case.deadline_warning"
+ESCALATION_KIND = CaseAction.ESCALATED.value
+WARNING_KIND = CaseAction.DEADLINE_WARNING.value
 
 STAGE_LABELS = {
     Stage.TRIAGE: "分拨研判",
@@ -405,7 +406,7 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None, sys
             reason = reason_text % {
                 "stage": stage_label, "level": level, "unit": nominal.display_name,
             }
-            events.append((case.pk, system, "case.escalated", case.state, reason, {
+            events.append((case.pk, system, CaseAction.ESCALATED.value, case.state, reason, {
                 "level": level, "stage": case.stage, "due_at": case.due_at.isoformat(),
                 "unit": nominal.pk, "notified_unit": notified.pk if notified else None,
                 "recipients": user_ids, "next_escalation_at": following.isoformat() if following else None,
@@ -443,7 +444,7 @@ def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None, system=None):
             user_ids = _warning_recipients(directory, case)
             stage_label = STAGE_LABELS.get(case.stage, case.stage)
             due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else ""
-            events.append((case.pk, system, "case.deadline_warning", case.state,
+            events.append((case.pk, system, CaseAction.DEADLINE_WARNING.value, case.state,
                            reason_text % {"stage": stage_label, "due": due},
                            {"stage": case.stage, "due_at": case.due_at.isoformat() if case.due_at else None,
                             "recipients": user_ids}))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_closed_label'),
+        ('cases', '0006_saved_search'),
     ]
 
     operations = [
