@@ -92,18 +92,60 @@ class ReportForm(forms.Form):
         )
 
 
+class _RowsChoiceIterator(forms.models.ModelChoiceIterator):
+    """Choices from rows already loaded (field.rows) when the page has them, else from the queryset.
+    The case page loads the county's items and departments once for all its forms (a fixed query count);
+    validation still goes through the queryset."""
+
+    def _rows(self):
+        rows = getattr(self.field, "rows", None)
+        return rows if rows is not None else None
+
+    def __iter__(self):
+        rows = self._rows()
+        if rows is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        rows = self._rows()
+        if rows is None:
+            return super().__len__()
+        return len(rows) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        rows = self._rows()
+        return super().__bool__() if rows is None else bool(rows) or self.field.empty_label is not None
+
+
+def _use_rows(field, queryset, keep=None):
+    """Give `field` the rows of `queryset` (filtered by `keep`) if it was evaluated already; see _RowsChoiceIterator."""
+    cached = getattr(queryset, "_result_cache", None)
+    field.rows = None if cached is None else [row for row in cached if keep is None or keep(row)]
+
+
 class _ItemChoiceField(forms.ModelChoiceField):
+    iterator = _RowsChoiceIterator
+
     def label_from_instance(self, item):
         dept = f" → {item.department.display_name}" if item.department_id else ""
         return f"[{item.get_kind_display()}] {item.code} {item.title}{dept}"
 
 
 class _DeptMultipleField(forms.ModelMultipleChoiceField):
+    iterator = _RowsChoiceIterator
+
     def label_from_instance(self, unit):
         return unit.display_name
 
 
 class _DeptField(forms.ModelChoiceField):
+    iterator = _RowsChoiceIterator
+
     def label_from_instance(self, unit):
         return unit.display_name
 
@@ -122,6 +164,9 @@ class AssignForm(forms.Form):
         self.fields["list_item"].queryset = items.exclude(kind="basic")
         self.fields["lead_department"].queryset = departments
         self.fields["assisting_departments"].queryset = departments
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind != "basic")
+        _use_rows(self.fields["lead_department"], departments)
+        _use_rows(self.fields["assisting_departments"], departments)
 
 
 class ReturnForm(forms.Form):
@@ -132,6 +177,7 @@ class ReturnForm(forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["list_item"].queryset = items.filter(kind="basic")
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind == "basic")
 
 
 class ReassignForm(forms.Form):
@@ -144,6 +190,8 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_department"].queryset = departments
         self.fields["list_item"].queryset = items.exclude(kind="basic")
+        _use_rows(self.fields["lead_department"], departments)
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind != "basic")
 
 
 class TriageForm(forms.Form):
