@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -92,23 +93,24 @@ class ReportForm(forms.Form):
         )
 
 
-class _RowsChoiceIterator(forms.models.ModelChoiceIterator):
+class _RowsChoiceIterator(ModelChoiceIterator):
     """Choices from rows already loaded (field.rows) when the page has them, else from the queryset.
     The case page loads the county's items and departments once for all its forms (a fixed query count);
     validation still goes through the queryset."""
 
     def _rows(self):
-        rows = getattr(self.field, "rows", None)
-        return rows if rows is not None else None
+        return getattr(self.field, "rows", None)
+
+    def _objects(self):
+        rows = self._rows()
+        if rows is not None:
+            return rows
+        return self.queryset if self.queryset._prefetch_related_lookups else self.queryset.iterator()
 
     def __iter__(self):
-        rows = self._rows()
-        if rows is None:
-            yield from super().__iter__()
-            return
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in rows:
+        for obj in self._objects():
             yield self.choice(obj)
 
     def __len__(self):
@@ -128,12 +130,32 @@ def _use_rows(field, queryset, keep=None):
     field.rows = None if cached is None else [row for row in cached if keep is None or keep(row)]
 
 
+class _GroupedItemIterator(_RowsChoiceIterator):
+    """List items as <optgroup>s by kind (负面清单 / 配合履职 / 基本履职), in the queryset's order; the
+    picker script (static/js/cases.js, data-picker) filters them by typed words."""
+
+    def __iter__(self):
+        from itertools import groupby
+
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for kind_label, items in groupby(self._objects(), key=lambda item: item.get_kind_display()):
+            yield (kind_label, [self.choice(item) for item in items])
+
+
 class _ItemChoiceField(forms.ModelChoiceField):
-    iterator = _RowsChoiceIterator
+    iterator = _GroupedItemIterator
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({
+            "data-picker": "items", "data-picker-label": _("筛选清单事项"),
+            "data-picker-placeholder": _("输入关键词筛选，如 油烟、占道"), "data-picker-count": _("匹配 %n 项"),
+        })
 
     def label_from_instance(self, item):
         dept = f" → {item.department.display_name}" if item.department_id else ""
-        return f"[{item.get_kind_display()}] {item.code} {item.title}{dept}"
+        return f"{item.code} {item.title}{dept}"
 
 
 class _DeptMultipleField(forms.ModelMultipleChoiceField):
@@ -284,3 +306,35 @@ class CaseFilter(django_filters.FilterSet):
         if value == "open":
             return queryset.filter(state__in=OPEN_STATES)
         return queryset
+
+
+# --- Desk work across cases (cases.views_search) ------------------------------------------------
+
+
+class BulkAssignForm(forms.Form):
+    list_item = _ItemChoiceField(label=_("交办到清单事项"), queryset=None, empty_label=_("— 请选择 —"),
+                                 help_text=_("由清单事项写明的部门牵头；所选事项逐件交办，各自记入办理记录。"))
+    assisting_departments = _DeptMultipleField(label=_("协同部门（可多选）"), queryset=None, required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("研判意见"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, items, departments, **kwargs):
+        kwargs.setdefault("auto_id", "id_bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["list_item"].queryset = items.exclude(kind="basic")
+        self.fields["assisting_departments"].queryset = departments
+
+
+class BulkUrgeForm(forms.Form):
+    message = forms.CharField(label=_("催办意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                              error_messages={"required": _("请填写催办意见。")})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_urge_%s")
+        super().__init__(*args, **kwargs)
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(label=_("查询名称"), max_length=60, error_messages={"required": _("请为这个查询起个名字。")})
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)

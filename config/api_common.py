@@ -127,6 +127,8 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, exceptions.Throttled):
         detail = _("请求过于频繁，请 %(seconds)s 秒后再试。") % {"seconds": exc.wait and int(exc.wait) or 1}
     response.data = {"detail": str(detail), "code": codes if isinstance(codes, str) else "error"}
+    if response.status_code == status.HTTP_400_BAD_REQUEST:
+        response.data["errors"] = {}  # every 400 carries `errors` (a malformed body has no field to name)
     return response
 
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -17,12 +19,19 @@ class GovernanceConfig(AppConfig):
             for signal in (post_save, post_delete):
                 signal.connect(_calendar_edited, sender=model, dispatch_uid=f"calendar-edited-{model.__name__}")
 
+        from governance import signals
+
+        signals.connect()
+
         # Embedded local mode: Celery's filesystem transport needs its folders before the first
         # message is sent (by the web process) or read (by the worker). Both load this app, so
         # creating them here covers `make run`, a bare `manage.py` and the embedded-mode test.
         # With Redis as the broker the list is empty.
         for folder in settings.CELERY_BROKER_DIRS:
             folder.mkdir(parents=True, exist_ok=True)
+        # Celery beat opens its schedule file right after loading Django (this runs first), and dies
+        # if the folder is missing: a fresh clone running the documented beat command has no var/.
+        Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _calendar_edited(sender, **kwargs):
