@@ -7,7 +7,10 @@ Public readers see published and superseded versions only; drafts are read throu
 The cases app depends on `published_versions_for_unit` and `item_search` (keep their signatures).
 """
 
+import copy
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -197,16 +200,38 @@ def version_list(duty_list, *, include_draft=False):
     return list(duty_list.versions.filter(status__in=statuses).select_related("published_by").order_by("-number"))
 
 
+_LOCAL_ITEMS = OrderedDict()  # version pk -> items; immutable versions only, so never stale
+_LOCAL_ITEMS_MAX = 256
+_local_lock = threading.Lock()
+
+
+def clear_process_items():
+    """Forget this process's copies of version items (tests)."""
+    with _local_lock:
+        _LOCAL_ITEMS.clear()
+
+
 def version_items(version):
-    """All items of a version with their departments, in display order. Cached for immutable versions."""
+    """All items of a version with their departments, in display order. Cached for immutable versions:
+    in this process (the last _LOCAL_ITEMS_MAX versions read), then in the shared cache. Callers get
+    their own copies of the items (they may set attributes on them)."""
     if version.status == VersionStatus.DRAFT:
         return _load_items(version)
-    key = CACHE_KEY.format(pk=version.pk)
-    items = cache.get(key)
+    with _local_lock:
+        items = _LOCAL_ITEMS.get(version.pk)
+        if items is not None:
+            _LOCAL_ITEMS.move_to_end(version.pk)
     if items is None:
-        items = _load_items(version)
-        cache.set(key, items, CACHE_SECONDS)
-    return items
+        key = CACHE_KEY.format(pk=version.pk)
+        items = cache.get(key)
+        if items is None:
+            items = _load_items(version)
+            cache.set(key, items, CACHE_SECONDS)
+        with _local_lock:
+            _LOCAL_ITEMS[version.pk] = items
+            while len(_LOCAL_ITEMS) > _LOCAL_ITEMS_MAX:
+                _LOCAL_ITEMS.popitem(last=False)
+    return [copy.copy(item) for item in items]
 
 
 def _load_items(version):
