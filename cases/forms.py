@@ -139,8 +139,11 @@ class _GroupedItemIterator(_RowsChoiceIterator):
 
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for kind_label, items in groupby(self._objects(), key=lambda item: item.get_kind_display()):
-            yield (kind_label, [self.choice(item) for item in items])
+        labels = {}  # one translation per kind, not one per item
+        for kind, items in groupby(self._objects(), key=lambda item: item.kind):
+            if kind not in labels:
+                labels[kind] = str(dict(self.queryset.model._meta.get_field("kind").flatchoices).get(kind, kind))
+            yield (labels[kind], [self.choice(item) for item in items])
 
 
 class _ItemChoiceField(forms.ModelChoiceField):

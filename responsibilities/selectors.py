@@ -110,9 +110,13 @@ def _search_in(pool, query, terms, kinds, limit):
     for item in pool:
         if kinds and item.kind not in kinds:
             continue
-        title = (item.title or "").casefold()
-        text = " ".join((title, (item.description or "").casefold(), (item.keywords or "").casefold(),
-                         (item.legal_basis or "").casefold()))
+        folded_text = getattr(item, "_search_text", None)
+        if folded_text is None:  # once per item copy: a page tries a dozen phrases on the same pool
+            title = (item.title or "").casefold()
+            folded_text = item._search_text = (title, " ".join((
+                title, (item.description or "").casefold(), (item.keywords or "").casefold(),
+                (item.legal_basis or "").casefold())))
+        title, text = folded_text
         if all(t in text for t in folded):
             scored.append((0 if all(t in title for t in folded) else 1, item.position, item.code, item))
     scored.sort(key=lambda row: row[:3])
