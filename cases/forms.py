@@ -89,7 +89,44 @@ class ReportForm(forms.Form):
         )
 
 
-class _GroupedItemIterator(ModelChoiceIterator):
+class _RowsChoiceIterator(ModelChoiceIterator):
+    """Choices from rows already loaded (field.rows) when the page has them, else from the queryset.
+    The case page loads the county's items and departments once for all its forms (a fixed query count);
+    validation still goes through the queryset."""
+
+    def _rows(self):
+        return getattr(self.field, "rows", None)
+
+    def _objects(self):
+        rows = self._rows()
+        if rows is not None:
+            return rows
+        return self.queryset if self.queryset._prefetch_related_lookups else self.queryset.iterator()
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._objects():
+            yield self.choice(obj)
+
+    def __len__(self):
+        rows = self._rows()
+        if rows is None:
+            return super().__len__()
+        return len(rows) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        rows = self._rows()
+        return super().__bool__() if rows is None else bool(rows) or self.field.empty_label is not None
+
+
+def _use_rows(field, queryset, keep=None):
+    """Give `field` the rows of `queryset` (filtered by `keep`) if it was evaluated already; see _RowsChoiceIterator."""
+    cached = getattr(queryset, "_result_cache", None)
+    field.rows = None if cached is None else [row for row in cached if keep is None or keep(row)]
+
+
+class _GroupedItemIterator(_RowsChoiceIterator):
     """List items as <optgroup>s by kind (负面清单 / 配合履职 / 基本履职), in the queryset's order; the
     picker script (static/js/cases.js, data-picker) filters them by typed words."""
 
@@ -98,9 +135,11 @@ class _GroupedItemIterator(ModelChoiceIterator):
 
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        queryset = self.queryset if self.queryset._prefetch_related_lookups else self.queryset.iterator()
-        for kind_label, items in groupby(queryset, key=lambda item: item.get_kind_display()):
-            yield (kind_label, [self.choice(item) for item in items])
+        labels = {}  # one translation per kind, not one per item
+        for kind, items in groupby(self._objects(), key=lambda item: item.kind):
+            if kind not in labels:
+                labels[kind] = str(dict(self.queryset.model._meta.get_field("kind").flatchoices).get(kind, kind))
+            yield (labels[kind], [self.choice(item) for item in items])
 
 
 class _ItemChoiceField(forms.ModelChoiceField):
@@ -119,11 +158,15 @@ class _ItemChoiceField(forms.ModelChoiceField):
 
 
 class _DeptMultipleField(forms.ModelMultipleChoiceField):
+    iterator = _RowsChoiceIterator
+
     def label_from_instance(self, unit):
         return unit.display_name
 
 
 class _DeptField(forms.ModelChoiceField):
+    iterator = _RowsChoiceIterator
+
     def label_from_instance(self, unit):
         return unit.display_name
 
@@ -142,6 +185,9 @@ class AssignForm(forms.Form):
         self.fields["list_item"].queryset = items.exclude(kind="basic")
         self.fields["lead_department"].queryset = departments
         self.fields["assisting_departments"].queryset = departments
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind != "basic")
+        _use_rows(self.fields["lead_department"], departments)
+        _use_rows(self.fields["assisting_departments"], departments)
 
 
 class ReturnForm(forms.Form):
@@ -152,6 +198,7 @@ class ReturnForm(forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["list_item"].queryset = items.filter(kind="basic")
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind == "basic")
 
 
 class ReassignForm(forms.Form):
@@ -164,6 +211,8 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_department"].queryset = departments
         self.fields["list_item"].queryset = items.exclude(kind="basic")
+        _use_rows(self.fields["lead_department"], departments)
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind != "basic")
 
 
 class TriageForm(forms.Form):

@@ -49,6 +49,8 @@ def case_list_for_user(user):
 
 
 def case_visible_to(user, case):
+    if getattr(case, "_visible_to_user_id", None) == getattr(user, "pk", None) is not None:
+        return True  # this very object came from get_case_for_user(user, ...) in this request
     return case_list_for_user(user).filter(pk=case.pk).exists()
 
 
@@ -57,9 +59,11 @@ def get_case_for_user(user, pk):
     see it. Services lock the row themselves (cases.services._lock)."""
     qs = case_list_for_user(user).select_related(*LIST_RELATED, "reporter", "dispatch_centre", "resolved_by")
     try:
-        return get_object_or_404(qs, pk=pk)
+        case = get_object_or_404(qs, pk=pk)
     except (ValueError, TypeError):
         raise Http404
+    case._visible_to_user_id = user.pk
+    return case
 
 
 def case_list(queryset):
@@ -140,11 +144,12 @@ def case_attachments(case):
 def suggested_items(case, *, limit=8):
     """List items that may apply to the case, searched by the words of its title (then its description):
     the dispatcher's starting point. Chinese has no spaces, so try the title's phrases and short n-grams."""
-    from responsibilities.selectors import item_search
+    from responsibilities.selectors import item_search, unit_items
 
     seen, found = set(), []
+    pool = unit_items(case.township)  # one query, whatever the number of phrases tried
     for query in _search_phrases(case.title, case.description):
-        for item in item_search(query, for_unit=case.township, limit=limit):
+        for item in item_search(query, within=pool, limit=limit):
             if item.pk not in seen:
                 seen.add(item.pk)
                 found.append(item)
@@ -198,14 +203,15 @@ def items_for_case(case):
 def item_is_ours(query, township, *, limit=5):
     """'Is this ours?' for the report form: the best matches for the township, and whether the best one is
     a basic duty of the township (属本级职责)."""
-    from responsibilities.selectors import item_search
+    from responsibilities.selectors import item_search, unit_items
 
-    items = item_search(query, for_unit=township, limit=limit) if query.strip() else []
+    pool = unit_items(township)
+    items = item_search(query, within=pool, limit=limit) if query.strip() else []
     if not items:
         # Chinese free text: fall back to phrase windows of the words typed.
         seen = set()
         for phrase in _search_phrases(query, max_phrases=8):
-            for item in item_search(phrase, for_unit=township, limit=limit):
+            for item in item_search(phrase, within=pool, limit=limit):
                 if item.pk not in seen:
                     seen.add(item.pk)
                     items.append(item)

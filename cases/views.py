@@ -148,6 +148,8 @@ def _action_forms(case, user, actions, bound=None):
     if actions & {"assign", "return", "reassign"}:
         items = selectors.items_for_case(case)
         departments = selectors.departments_for_assignment(case)
+        if not bound:  # every form's choices come from these two loads (cases.forms._RowsChoiceIterator)
+            list(items), list(departments)
     built = {name: _form(case, name, items=items, departments=departments) for name in actions}
     if bound:
         built.update(bound)
