@@ -112,6 +112,15 @@ else:
             },
         }
     }
+# Two database roles in production (config.db_roles): DATABASE_URL connects as the runtime role, which
+# may only SELECT and INSERT the audit tables and owns nothing; MIGRATE_DATABASE_URL (same database,
+# the owner's credentials) is the `owner` alias used by `manage.py migrate --database owner`, after
+# which DATABASE_RUNTIME_ROLE is granted its privileges.
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL", None)
+DATABASE_RUNTIME_ROLE = env_str("DATABASE_RUNTIME_ROLE", "")
+if MIGRATE_DATABASE_URL:
+    DATABASES["owner"] = dj_database_url.parse(MIGRATE_DATABASE_URL, conn_max_age=0)
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------------------

@@ -8,10 +8,13 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
+        from django.db.models.signals import post_migrate
 
+        from config.db_roles import grant_after_migrate
         from governance import signals
 
         signals.connect()
+        post_migrate.connect(grant_after_migrate, dispatch_uid="config.db_roles.grant_after_migrate")
 
         # Embedded local mode: Celery's filesystem transport needs its folders before the first
         # message is sent (by the web process) or read (by the worker). Both load this app, so
