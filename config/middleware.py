@@ -55,7 +55,7 @@ class RejectNullCharactersMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "invalid", "errors": {}}, status=400)
         if request.path.startswith("/open311/"):
-            from cases.open311 import render_error
+            from cases.open311.rendering import render_error
 
             return render_error("json" if request.path.endswith(".json") else "xml", 400, message)
         from django.views.defaults import bad_request
@@ -79,7 +79,7 @@ def api_error_response(request, status, message=None):
             405: _("不支持此请求方法。"), 413: _("请求体过大。"), 500: _("服务器内部错误，请稍后再试。"),
         }.get(status, _("请求未能完成。"))
     if request.path.startswith("/open311/"):
-        from cases.open311 import render_error
+        from cases.open311.rendering import render_error
 
         return render_error("json" if request.path.endswith(".json") else "xml", status, message)
     code = {400: "invalid", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",

@@ -16,10 +16,11 @@ def render_text(template_name, context):
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def send_templated_email(name, *, to, context):
+def send_templated_email(name, *, to, context, connection=None):
     subject = " ".join(render_text(f"emails/{name}-subject.txt", context).split())
     text = render_text(f"emails/{name}-body.txt", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to,
+                                     connection=connection)
     try:
         message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
     except TemplateDoesNotExist:

@@ -40,6 +40,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0002_seed_calendar")]
+    dependencies = [("governance", "0003_notification_email_outbox")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

@@ -1,5 +1,5 @@
 """Each cases_caseevent row's hash chained to the previous row of the same case (trigger
-function chuishao_chain_event, governance 0003). The hashed columns are fixed here and in
+function chuishao_chain_event, governance 0004). The hashed columns are fixed here and in
 config.db_roles.EVENT_TABLES; rows written before this migration start their chains unhashed ('')."""
 
 from django.db import migrations, models
@@ -25,8 +25,8 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0003_event_hash_chain'),
-        ('cases', '0004_closed_label'),
+        ('governance', '0004_event_hash_chain'),
+        ('cases', '0006_saved_search'),
     ]
 
     operations = [
