@@ -27,6 +27,7 @@ from cases.models import OPEN_STATES, Attachment, Case, CaseEvent, CaseState, Ch
 from cases.selectors import LIST_RELATED, attachment_get_for_user, case_list_for_user, get_case_for_user
 from cases.uploads import attachment_response
 from config.api_common import error_responses
+from config.api_filters import IdFilter
 from config.api_parsers import LimitedJSONParser
 from governance.models import Role, Unit, UnitKind
 from governance.selectors import display_name, memberships_of
@@ -285,8 +286,8 @@ class CommentSerializer(serializers.Serializer):
 
 class CaseFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("状态（可多选）"))
-    department = django_filters.NumberFilter(method="filter_department", label=_("牵头或协同部门 ID"))
-    township = django_filters.NumberFilter(field_name="township_id", label=_("乡镇（街道）ID"))
+    department = IdFilter(method="filter_department", label=_("牵头或协同部门 ID"))
+    township = IdFilter(field_name="township_id", label=_("乡镇（街道）ID"))
     # Strict "true"/"false" (django-filter's BooleanFilter silently ignores anything else).
     overdue = django_filters.ChoiceFilter(choices=[("true", _("是")), ("false", _("否"))], method="filter_overdue",
                                           label=_("是否超时"))
