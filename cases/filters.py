@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines
 from cases.models import OPEN_STATES, Case, CaseState, Channel, Urgency
+from config.api_filters import IdFilter
 
 PAGE_FIELDS = ("q", "state", "deadline", "urgency")
 
@@ -54,8 +55,8 @@ class CaseFilter(django_filters.FilterSet):
     # Strict "true"/"false" (django-filter's BooleanFilter silently ignores anything else).
     overdue = django_filters.ChoiceFilter(choices=[("true", _("是")), ("false", _("否"))], method="filter_overdue",
                                           label=_("是否超时"))
-    department = django_filters.NumberFilter(method="filter_department", label=_("牵头或协同部门 ID"))
-    township = django_filters.NumberFilter(field_name="township_id", label=_("乡镇（街道）ID"))
+    department = IdFilter(method="filter_department", label=_("牵头或协同部门 ID"))
+    township = IdFilter(field_name="township_id", label=_("乡镇（街道）ID"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("上报日期起"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("上报日期止"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices)

@@ -315,6 +315,9 @@ class CaseEvent(models.Model):
     reason = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set by a database trigger (config.db_roles): this row's SHA-256 chained to the previous one's.
+    prev_hash = models.CharField(_("前一记录哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("记录哈希"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("案件记录")

@@ -116,6 +116,15 @@ else:
             "TEST": {"NAME": str(VAR_DIR / "test-chuishao.sqlite3")},
         }
     }
+# Two database roles in production (config.db_roles): DATABASE_URL connects as the runtime role, which
+# may only SELECT and INSERT the audit tables and owns nothing; MIGRATE_DATABASE_URL (same database,
+# the owner's credentials) is the `owner` alias used by `manage.py migrate --database owner`, after
+# which DATABASE_RUNTIME_ROLE is granted its privileges.
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL", None)
+DATABASE_RUNTIME_ROLE = env_str("DATABASE_RUNTIME_ROLE", "")
+if MIGRATE_DATABASE_URL:
+    DATABASES["owner"] = dj_database_url.parse(MIGRATE_DATABASE_URL, conn_max_age=0)
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------------------
@@ -217,6 +226,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 # --- Uploads ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -307,14 +318,16 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "config.api_common.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "config.api_parsers.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only; the endpoints that take photos declare multipart themselves (cases.api). A form
+    # encoding of typed fields ("null", "1.0") is not what the schema documents.
+    "DEFAULT_PARSER_CLASSES": ["config.api_parsers.LimitedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_filters.no_nul_strings",
+    ],
     "TITLE": "Chuishao API",
     "DESCRIPTION": (
         "吹哨平台 REST API: responsibility lists and the whistle-and-respond case flow.\n\n"

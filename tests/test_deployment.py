@@ -75,9 +75,15 @@ def test_every_long_running_service_has_a_health_check(compose):
 
 def test_application_services_wait_for_a_successful_migration(compose):
     services = compose["services"]
-    assert command_of(services["migrate"]) == ["python", "manage.py", "migrate", "--noinput"]
+    # Migrations run as the owner role; the application services connect as the runtime role.
+    assert command_of(services["migrate"]) == ["python", "manage.py", "migrate", "--database", "owner", "--noinput"]
+    migrate_env = services["migrate"]["environment"]
+    assert migrate_env["MIGRATE_DATABASE_URL"].startswith("postgres://chuishao:")
+    assert migrate_env["DATABASE_RUNTIME_ROLE"] == "chuishao_app"
     assert services["migrate"]["restart"] == "no"
     for name in ["web", "worker", "beat"]:
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://chuishao_app:")
+        assert "MIGRATE_DATABASE_URL" not in services[name]["environment"]
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["redis"]["condition"] == "service_healthy"
