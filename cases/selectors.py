@@ -35,7 +35,8 @@ def _visibility_q(user):
         elif m.role == Role.DISPATCHER and unit.kind == UnitKind.DISPATCH and unit.parent_id:
             county_path = unit.path[: -len(f"{unit.pk}/")]
             q |= Q(township__path__startswith=county_path)
-        elif m.role == Role.SUPERVISOR:
+        elif m.role in (Role.SUPERVISOR, Role.ASSESSOR):
+            # An assessor reads (never acts on) the cases behind its subtree's figures, like a supervisor.
             q |= (
                 Q(township__path__startswith=unit.path)
                 | Q(lead_department__path__startswith=unit.path)

@@ -28,6 +28,11 @@ ROLE_TILES = {
     ],
     Role.SUPERVISOR: [
         ("cases:supervision", _("督办中心"), _("查看辖区内超时、重办的事项，催办和改派")),
+        ("assessment:dashboard", _("考核评价"), _("各部门、乡镇的月度考核、排名与趋势，尽职免责与失职追责")),
+    ],
+    Role.ASSESSOR: [
+        ("assessment:dashboard", _("考核评价"), _("各部门、乡镇的月度考核、排名与趋势，尽职免责与失职追责")),
+        ("assessment:exemptions", _("免责审核"), _("审核乡镇、部门的免责申请")),
     ],
     Role.EDITOR: [
         ("responsibilities:editor_index", _("清单编辑"), _("编辑责任清单草稿、导入、预览差异并发布")),
@@ -36,6 +41,7 @@ ROLE_TILES = {
 PUBLIC_TILES = [
     ("responsibilities:index", _("责任清单公开"), _("查阅各级公布的责任清单和负面清单")),
     ("responsibilities:lookup", _("这件事归谁管？"), _("输入事项，查询负责的单位")),
+    ("assessment:public", _("考核结果公开"), _("各部门已确认月份的受理、按时办结和满意情况")),
 ]
 
 
@@ -49,11 +55,20 @@ def resolve_tiles(specs):
     return tiles
 
 
+def _dedupe(specs):
+    seen, out = set(), []
+    for spec in specs:
+        if spec[0] not in seen:
+            seen.add(spec[0])
+            out.append(spec)
+    return out
+
+
 def role_tiles(user):
     """Tiles for every role the user holds, once each, in the fixed order of ROLE_TILES (a person
     who reports and supervises always sees reporting first, whatever order they were granted in)."""
     roles = {membership.role for membership in memberships_of(user)}
-    return resolve_tiles([spec for role, specs in ROLE_TILES.items() if role in roles for spec in specs])
+    return resolve_tiles(_dedupe([spec for role, specs in ROLE_TILES.items() if role in roles for spec in specs]))
 
 
 def public_tiles():

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "governance",
     "responsibilities",
     "cases",
+    "assessment",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +142,11 @@ DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     # Idempotent: running it twice, or on two beats, has the effect of running it once.
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
+    # Idempotent too: recomputes yesterday's and today's assessment facts (any day can be re-run by hand).
+    "assessment-rollup": {"task": "assessment.tasks.rollup_recent_days", "schedule": 3600.0},
 }
+# Exemption requests (免责申请) are reviewed within this many working days.
+ASSESSMENT_REVIEW_WORKING_DAYS = 5
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
