@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assessment import rules
-from assessment.models import CaseFact
 from assessment.facts import refresh_cases
+from assessment.models import CaseFact
 from cases import services as case_services
 
 T0 = datetime(2026, 6, 8, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
