@@ -11,18 +11,20 @@ columns, which already include clock pauses (cases.deadlines.resume) and approve
 (cases.deadlines.move_deadline): "extensions that were approved count as the new deadline".
 """
 
+from collections import namedtuple
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from assessment import rules
-from assessment.models import BodyRole, CaseFact, ExemptionRequest, RollupWatermark
+from assessment.models import FACT_FIELDS, BodyRole, CaseFact, ExemptionRequest, RollupWatermark
 from cases.models import Case, CaseEvent, CaseState, Rating, Stage
 from governance.calendar import WorkCalendar
 
 SATISFIED = {Rating.SATISFIED, Rating.BASIC}
+Event = namedtuple("Event", "action data created_at")  # what the rules read of a CaseEvent
 DEPT_STAGES = {Stage.RESPONSE, Stage.RESOLUTION}
 
 
@@ -160,9 +162,9 @@ def refresh_cases(case_ids, *, now=None):
         if not cases:
             continue
         events = {}
-        for e in CaseEvent.objects.filter(case_id__in=batch).only(
-                "case_id", "action", "data", "created_at").order_by("created_at", "id"):
-            events.setdefault(e.case_id, []).append(e)
+        for case_id, action, data, created_at in CaseEvent.objects.filter(case_id__in=batch).order_by(
+                "created_at", "id").values_list("case_id", "action", "data", "created_at"):
+            events.setdefault(case_id, []).append(Event(action, data, created_at))
         assisting = {}
         for case_id, unit_id in Case.assisting_departments.through.objects.filter(
                 case_id__in=batch).values_list("case_id", "unit_id"):
@@ -179,9 +181,24 @@ def refresh_cases(case_ids, *, now=None):
                                            exemptions=exemptions.get(case.pk, {}), calendar=calendar, now=now))
         with transaction.atomic():
             CaseFact.objects.filter(case_id__in=batch).delete()
-            CaseFact.objects.bulk_create(rows, batch_size=2000)
+            _insert(rows, now)
         written += len(rows)
     return written
+
+
+def _insert(rows, now):
+    """bulk_create spends most of its time compiling SQL for 30-column rows; on PostgreSQL the rows go in
+    through psycopg2's execute_values instead (same columns, same values)."""
+    if connection.vendor != "postgresql":
+        CaseFact.objects.bulk_create(rows, batch_size=2000)
+        return
+    from psycopg2.extras import execute_values
+
+    columns = [*FACT_FIELDS, "computed_at"]
+    values = [tuple(getattr(r, c) for c in FACT_FIELDS) + (now,) for r in rows]
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, f"INSERT INTO {CaseFact._meta.db_table} ({', '.join(columns)}) VALUES %s",  # noqa: S608 - our names
+                       values, page_size=2000)
 
 
 def refresh_county(county):
