@@ -62,7 +62,8 @@ def dashboard(request):
         "history": selectors.closes_of(viewer.county)[:12] if viewer.assessor else [],
         "can_close": viewer.assessor and period.is_month and close is None and period.end < timezone.localdate(),
         "heat_months": chart_data["months"],
-        "chart_json": {k: chart_data[k] for k in ("months", "trend", "funnel")},
+        "chart_json": {**{k: chart_data[k] for k in ("months", "trend", "funnel")},
+                       "labels": {"on_time": _("按时办结率"), "satisfaction": _("满意率")}},
         "pending": selectors.exemption_queue(viewer).count() if viewer.reviewer else None,
     }
     return render(request, "assessment/dashboard.html", context)

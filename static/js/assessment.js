@@ -14,15 +14,15 @@
     el.setAttribute("data-rendered", "1");
     charts.push(chart);
   }
-  var red = "#c8102e", blue = "#0b57a4";
+  var red = "#c8102e", blue = "#0b57a4", labels = data.labels || {};
   make("chart-trend", {
-    animation: false, tooltip: { trigger: "axis" }, legend: { data: ["按时办结率", "满意率"] },
+    animation: false, tooltip: { trigger: "axis" }, legend: { data: [labels.on_time, labels.satisfaction] },
     grid: { left: 40, right: 16, top: 36, bottom: 28 },
     xAxis: { type: "category", data: data.months },
     yAxis: { type: "value", min: 0, max: 100 },
     series: [
-      { name: "按时办结率", type: "line", data: data.trend.map(function (t) { return t.on_time; }), color: red },
-      { name: "满意率", type: "line", data: data.trend.map(function (t) { return t.satisfaction; }), color: blue }
+      { name: labels.on_time, type: "line", data: data.trend.map(function (t) { return t.on_time; }), color: red },
+      { name: labels.satisfaction, type: "line", data: data.trend.map(function (t) { return t.satisfaction; }), color: blue }
     ]
   });
   var ranked = ranking.filter(function (r) { return r.score !== null; }).slice().reverse();
