@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from assessment import rules
 from assessment.models import FACT_FIELDS, BodyRole, CaseFact, ExemptionRequest, RollupWatermark
+from cases.audit import CaseAction
 from cases.models import Case, CaseEvent, CaseState, Rating, Stage
 from governance.calendar import WorkCalendar
 
@@ -58,11 +59,11 @@ def compute_case_facts(case, events, *, assisting_ids, exemptions, calendar, now
     former = {}
     for e in events:
         data = e.data or {}
-        if e.action == "case.declined" and data.get("department"):
+        if e.action == CaseAction.DECLINED and data.get("department"):
             former.setdefault(data["department"], set()).add("declined")
-        elif e.action == "case.reassigned" and data.get("from_department"):
+        elif e.action == CaseAction.REASSIGNED and data.get("from_department"):
             former.setdefault(data["from_department"], set()).add("reassigned")
-        elif e.action == "case.assigned" and data.get("lead_department"):
+        elif e.action == CaseAction.ASSIGNED and data.get("lead_department"):
             former.setdefault(data["lead_department"], set())
     lead_id = case.lead_department_id if case.state in (CaseState.ASSIGNED, CaseState.RESOLVED,
                                                          CaseState.CLOSED) else None
@@ -92,7 +93,7 @@ def compute_case_facts(case, events, *, assisting_ids, exemptions, calendar, now
             if start and e.created_at < start:
                 continue
             data = e.data or {}
-            if e.action == "case.escalated" and data.get("stage") in DEPT_STAGES:
+            if e.action == CaseAction.ESCALATED and data.get("stage") in DEPT_STAGES:
                 level = int(data.get("level") or 1)
                 if level <= 1:
                     f.esc_1 += 1
@@ -100,9 +101,9 @@ def compute_case_facts(case, events, *, assisting_ids, exemptions, calendar, now
                     f.esc_2 += 1
                 else:
                     f.esc_3 += 1
-            elif e.action == "case.extension_requested":
+            elif e.action == CaseAction.EXTENSION_REQUESTED:
                 f.ext_requested += 1
-            elif e.action == "case.extension_approved":
+            elif e.action == CaseAction.EXTENSION_APPROVED:
                 f.ext_approved += 1
         f.missed = f.claimed_on_time is False or f.resolved_on_time is False
         lead_missed = f.missed
@@ -124,11 +125,11 @@ def compute_case_facts(case, events, *, assisting_ids, exemptions, calendar, now
     # --- The township that whistled. ---
     t = CaseFact(body_id=case.township_id, role=BodyRole.TOWNSHIP, **base)
     t.returned = case.state == CaseState.RETURNED
-    triaged = _first(events, "case.assigned", "case.returned")
+    triaged = _first(events, CaseAction.ASSIGNED, CaseAction.RETURNED)
     t.triage_hours = _hours(calendar, case.created_at, triaged.created_at if triaged else None)
     last_resolved = None
     for e in events:
-        if e.action == "case.resolved":
+        if e.action == CaseAction.RESOLVED:
             last_resolved = e.created_at
     if case.feedback_due_at and last_resolved:
         if case.state == CaseState.CLOSED or (case.feedback_at and case.feedback_at >= last_resolved):

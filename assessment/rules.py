@@ -3,17 +3,20 @@
 Each rule reads one case's audit trail (CaseEvent rows, oldest first) and its row, and says how a body's
 figures must treat the case. They are pure functions: assessment.facts applies them, the tests call them.
 
-Event action strings are the ones cases writes (cases.services, cases.extensions, cases.escalation);
+Event actions are cases.audit.CaseAction (the values stored in CaseEvent.action);
 `case.refused_unadmitted` is the refusal 未经准入 of the admission work (issue 12).
 """
 
 from dataclasses import dataclass
 
-REFUSED_UNADMITTED = "case.refused_unadmitted"
-INFO_REQUESTED = "case.info_requested"
-INFO_ANSWERED = "case.info_answered"
-ASSIGNED = "case.assigned"
-REASSIGNED = "case.reassigned"
+from cases.audit import CaseAction
+
+# The refusal 未经准入 of the admission work (issue 12); the agreed stored value, whether or not the enum has it yet.
+REFUSED_UNADMITTED = getattr(CaseAction, "REFUSED_UNADMITTED", "case.refused_unadmitted")
+INFO_REQUESTED = CaseAction.INFO_REQUESTED
+INFO_ANSWERED = CaseAction.INFO_ANSWERED
+ASSIGNED = CaseAction.ASSIGNED
+REASSIGNED = CaseAction.REASSIGNED
 
 # Exemption codes stored on a fact (CaseFact.exempt_code) and shown beside every figure.
 EXEMPT_UNADMITTED = "auto:refused_unadmitted"

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment import facts as facts_mod
 from assessment import figures, permissions
@@ -35,6 +36,16 @@ from governance.selectors import display_name, members_with_role
 from governance.services import notification_send
 
 MAX_TEXT = 2000
+
+# The actions of the assessment log and the label a page shows for each (never the raw code).
+EVENT_LABELS = {
+    "exemption.requested": gettext_lazy("提出免责申请"),
+    "exemption.approved": gettext_lazy("批准免责"),
+    "exemption.rejected": gettext_lazy("驳回免责申请"),
+    "formula.changed": gettext_lazy("调整考核权重"),
+    "month.closed": gettext_lazy("关账"),
+    "month.reopened": gettext_lazy("重新打开已关账月份"),
+}
 
 
 class AssessmentDenied(Exception):

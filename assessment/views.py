@@ -267,7 +267,9 @@ def exemption_detail(request, pk):
             else:
                 messages.success(request, _("审核结果已记录。"))
                 return redirect("assessment:exemption_detail", pk)
-    history = services.AssessmentEvent.objects.filter(subject=f"exemption:{exemption.pk}").order_by("created_at")
+    history = list(services.AssessmentEvent.objects.filter(subject=f"exemption:{exemption.pk}").order_by("created_at"))
+    for event in history:
+        event.label = services.EVENT_LABELS.get(event.action, event.action)
     return render(request, "assessment/exemption_detail.html", {
         "exemption": exemption, "viewer": viewer, "errors": errors, "history": history,
         "evidence": list(exemption.evidence.all()), "now": timezone.now(),

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0004_closed_label'),
-        ('governance', '0003_unit_population_alter_membership_role'),
+        ('governance', '0004_unit_population_alter_membership_role'),
         ('responsibilities', '0003_immutability_triggers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -55,7 +55,7 @@ def test_exemption_request_and_approval(org, assigned_case, page, live_server, l
     page.get_by_role("button", name="提交审核结果").click()
     page.wait_for_load_state()
     assert page.get_by_text("已免责").first.is_visible()
-    assert page.get_by_text("exemption.approved").is_visible()
+    assert page.get_by_text("赵敏 · 批准免责").is_visible()  # the audited decision, with its label
     shot(page, "assessment-exemption-approved")
 
     page.goto(f"{live_server.url}/assessment/?period=month&value={month}")
