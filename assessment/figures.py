@@ -218,6 +218,35 @@ def aggregate(facts, bodies):
     return out
 
 
+ITEM_METRICS = ["received", "claim_on_time", "resolution_rate", "on_time_resolution", "satisfaction", "reopen_rate",
+                "missed", "exempt"]
+
+
+def aggregate_items(facts):
+    """Per list item (the lead department's facts): cases and the department rates, busiest first (one query).
+    This feeds the policy-jam analysis: an item whose cases are late everywhere is a list problem."""
+    annotations = {}
+    for key in ITEM_METRICS:
+        m = METRIC_BY_KEY[key]
+        annotations[f"{key}__n"] = Count("pk", filter=m.num)
+        if m.den is not None:
+            annotations[f"{key}__d"] = Count("pk", filter=m.den)
+    rows = (facts.order_by().filter(role__in=DEPT_ROLES, list_item__isnull=False)
+            .values("list_item_id", "list_item__code", "list_item__title").annotate(**annotations))
+    out = []
+    for r in rows:
+        cells = {}
+        for key in ITEM_METRICS:
+            m = METRIC_BY_KEY[key]
+            n = r[f"{key}__n"]
+            d = r.get(f"{key}__d")
+            cells[key] = {"n": n, "d": d, "value": _pct(n, d) if m.den is not None else n}
+        out.append({"id": r["list_item_id"], "code": r["list_item__code"], "title": r["list_item__title"],
+                    "figures": cells})
+    out.sort(key=lambda x: (-x["figures"]["received"]["n"], x["code"]))
+    return out
+
+
 def score(figures, weights, scope):
     """Composite score 0–100: the weighted mean of the scored rates (inverse rates as 100 − rate), over the
     rates that have cases behind them. None when none has."""

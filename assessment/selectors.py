@@ -55,6 +55,7 @@ def build_report(county, period, facts, formula, *, limit=None):
                          "figures": r["figures"], "hours": r["hours"], "sums": r["sums"],
                          "population": body.population})
         out[scope] = rows
+    out["items"] = figures.aggregate_items(facts)
     out["exemptions"] = _case_lines(facts.exclude(exempt_code=""), limit)
     out["missed"] = _case_lines(facts.filter(figures.METRIC_BY_KEY["missed"].num), limit)
     return out
@@ -87,6 +88,7 @@ def _own_only(data, own_ids):
     data = dict(data)
     for scope in ("department", "township"):
         data[scope] = [r for r in data[scope] if r["id"] in own_ids]
+    data["items"] = []  # per-item figures span every department: for the county's view only
     data["exemptions"] = [r for r in data["exemptions"] if r["body"] in own_ids]
     data["missed"] = [r for r in data["missed"] if r["body"] in own_ids]
     return data
@@ -115,21 +117,30 @@ def charts(viewer, period, close=None):
     }
 
 
-def drilldown_cases(user, viewer, period, body, metric_key):
+def drilldown_cases(user, viewer, period, body, metric_key, item_id=None):
     """The cases behind one figure, through the same access-checked selector as the queues
-    (cases.selectors.case_list_for_user): a case the user may not see never appears."""
+    (cases.selectors.case_list_for_user): a case the user may not see never appears. With `item_id` (and no
+    body) the figure is a list item's, over every department (the county's view only)."""
     metric = figures.METRIC_BY_KEY.get(metric_key)
-    if metric is None or not viewer.may_see(body):
+    if metric is None:
         raise Http404
-    scope = "department" if body.is_department else "township"
-    if metric.scope not in (scope, "both"):
-        raise Http404
+    if body is None:
+        if not viewer.full or item_id is None or metric_key not in figures.ITEM_METRICS:
+            raise Http404
+    else:
+        if not viewer.may_see(body):
+            raise Http404
+        scope = "department" if body.is_department else "township"
+        if metric.scope not in (scope, "both"):
+            raise Http404
     from assessment.services import close_in_force
 
     close = close_in_force(viewer.county, period.start) if period.is_month else None
     if close is None:
         facts_mod.refresh_county(viewer.county)
-    facts = facts_for(viewer.county, period, close).filter(body=body)
+    facts = facts_for(viewer.county, period, close)
+    facts = facts.filter(body=body) if body is not None else facts.filter(list_item_id=item_id,
+                                                                           role__in=figures.DEPT_ROLES)
     behind = facts.filter(metric.num).values("case_id")
     qs = case_list(case_list_for_user(user).filter(pk__in=behind)).order_by("-created_at", "-id")
     reasons = dict(facts.exclude(exempt_code="").values_list("case_id", "exempt_code"))

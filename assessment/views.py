@@ -49,6 +49,12 @@ def _scope_rows(data):
     return out
 
 
+def _item_rows(data):
+    metrics = [figures.METRIC_BY_KEY[k] for k in figures.ITEM_METRICS]
+    return {"metrics": metrics, "rows": [{**r, "cells": [{"metric": m, "cell": r["figures"][m.key]} for m in metrics]}
+                                         for r in data.get("items", [])]}
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -58,7 +64,7 @@ def dashboard(request):
     chart_data = selectors.charts(viewer, period, close)
     context = {
         "viewer": viewer, "period": period, "data": data, "close": close, "scopes": _scope_rows(data),
-        "charts": chart_data, "counties": permissions.counties_for(request.user).values(),
+        "items": _item_rows(data), "charts": chart_data, "counties": permissions.counties_for(request.user).values(),
         "history": selectors.closes_of(viewer.county)[:12] if viewer.assessor else [],
         "can_close": viewer.assessor and period.is_month and close is None and period.end < timezone.localdate(),
         "heat_months": chart_data["months"],
@@ -74,18 +80,24 @@ def dashboard(request):
 def drilldown(request):
     viewer = _viewer(request)
     period = _period(request)
+    body = item = None
     try:
-        body = get_object_or_404(Unit, pk=int(request.GET.get("body", "")), parent=viewer.county)
+        if request.GET.get("item"):
+            from responsibilities.models import ListItem
+
+            item = get_object_or_404(ListItem, pk=int(request.GET["item"]))
+        else:
+            body = get_object_or_404(Unit, pk=int(request.GET.get("body", "")), parent=viewer.county)
     except ValueError:
         raise Http404
     metric, qs, reasons, close = selectors.drilldown_cases(request.user, viewer, period, body,
-                                                           request.GET.get("metric", ""))
+                                                           request.GET.get("metric", ""), item.pk if item else None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for case in page:
         case.exempt_reason = selectors.rules.exempt_label(reasons[case.pk]) if case.pk in reasons else ""
     return render(request, "assessment/drilldown.html", {
-        "viewer": viewer, "period": period, "body": body, "metric": metric, "page": page, "close": close,
-        "may_request": permissions.may_request_exemption(request.user, body),
+        "viewer": viewer, "period": period, "body": body, "item": item, "metric": metric, "page": page,
+        "close": close, "may_request": body is not None and permissions.may_request_exemption(request.user, body),
     })
 
 

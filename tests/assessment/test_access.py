@@ -58,6 +58,9 @@ def test_drilldown_goes_through_the_case_access_check(org, month, client_for, at
             f"/assessment/cases/?period=month&value=2026-06&body={org.dept_b.pk}&metric=received")
         assert b.number in response.content.decode() and a.number not in response.content.decode()
         assert client_for(org.supervisor).get(url.replace("received", "nonsense")).status_code == 404
+        item_url = f"/assessment/cases/?period=month&value=2026-06&item={a.list_item_id}&metric=received"
+        assert a.number in client_for(org.supervisor).get(item_url).content.decode()
+        assert client_for(org.officer).get(item_url).status_code == 404  # items span departments: county only
 
 
 def test_dashboard_query_count_does_not_grow_with_bodies(org, month, client_for, at):

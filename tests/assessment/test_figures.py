@@ -54,7 +54,7 @@ def _report(user, value="2026-06"):
     return data, rows, close
 
 
-def test_hand_built_month(org, june, at):
+def test_hand_built_month(org, june, at, lists):
     with at("2026-06-30 12:00"):
         data, rows, _close = _report(org.supervisor)
     dept, town = rows[org.dept.pk], rows[org.township.pk]
@@ -86,6 +86,9 @@ def test_hand_built_month(org, june, at):
                 + w["satisfaction"] * 100 + w["reopen_rate"] * 100) / sum(w.values())
     assert dept["score"] == pytest.approx(expected, abs=0.05)
     assert "按时办结率" in data["formula"]["department"]
+    # Per list item (the three cases of the assisting item; the returned one has no department).
+    item = next(i for i in data["items"] if i["id"] == lists.assisting.pk)
+    assert item["figures"]["received"]["n"] == 3 and item["figures"]["on_time_resolution"]["d"] == 3
 
 
 def test_approved_exemption_leaves_the_rates_and_is_shown_with_its_reason(org, june, at, media_root):
