@@ -150,7 +150,18 @@ def _editor_counts(user, now):
     return [_count(drafts, ngettext("份草稿未发布", "份草稿未发布", drafts), "action")]
 
 
+def _exemption_counts(user, now):
+    from assessment.models import ExemptionRequest
+    from assessment.permissions import counties_for
+
+    county_ids = [pk for pk, viewer in counties_for(user).items() if viewer.reviewer]
+    totals = ExemptionRequest.objects.filter(county_id__in=county_ids, status=ExemptionRequest.Status.PENDING).aggregate(
+        waiting=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
+    return [_count(totals["waiting"], _("件免责申请待审核"), "action"), _count(totals["late"], _("件已超时"), "danger")]
+
+
 TILE_COUNTS = {
+    "assessment:exemptions": _exemption_counts,
     "cases:township_list": _township_counts,
     "cases:triage_queue": _triage_counts,
     "cases:department_queue": _department_counts,

@@ -10,7 +10,6 @@ from assessment import services
 from cases import services as case_services
 
 pytestmark = pytest.mark.django_db
-
 FULL = {"supervisor", "assessor", "city_supervisor"}
 OWN = {"officer": "dept", "officer_a2": "dept", "dept_supervisor": "dept", "officer_b": "dept_b",
        "reporter": "township", "township_supervisor": "township", "reporter_b": "township_b"}
@@ -90,6 +89,16 @@ def test_public_summary_shows_closed_months_only(org, month, client_for, at):
         body = client.get("/assessment/public/").content.decode()
     assert org.dept.display_name in body and "2026-06" in body
     assert month[0].number not in body  # no case detail in public
+
+
+def test_assessor_home_tiles_show_the_review_queue(org, month, client_for, at, media_root):
+    with at("2026-07-02 10:00"):
+        services.exemption_request(actor=org.officer, case=month[0], body=org.dept, reason="force_majeure", text="暴雨")
+        home = client_for(org.assessor).get("/")
+        tile = next(t for t in home.context["tiles"] if t["name"] == "assessment:exemptions")
+        assert tile["counts"][0]["count"] == 1
+        names = [t["name"] for t in client_for(org.supervisor).get("/").context["tiles"]]
+        assert "assessment:dashboard" in names and "assessment:exemptions" not in names
 
 
 def test_only_assessors_close_months_and_change_weights(org, month, client_for, at):
