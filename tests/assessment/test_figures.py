@@ -182,3 +182,22 @@ def test_excel_has_figures_and_formula_with_exemptions_on_the_second_sheet(org, 
     text = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert any("按时办结率" in str(c) for c in text)
     assert june["d"].number in text and any("不可抗力" in str(c) for c in text)
+
+
+def test_sqlite_triggers_keep_the_closed_month_immutable():
+    """The embedded local mode (SQLite): migration 0002's SQLite triggers refuse UPDATE and DELETE too."""
+    import sqlite3
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    migration = import_module("assessment.migrations.0002_append_only_triggers")
+    db = sqlite3.connect(":memory:")
+    for table in migration.TABLES:
+        db.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, x TEXT)")
+    editor = SimpleNamespace(connection=SimpleNamespace(vendor="sqlite"), execute=lambda sql, params=None: db.execute(sql))
+    migration.forward(None, editor)
+    for table in migration.TABLES:
+        db.execute(f"INSERT INTO {table} (x) VALUES ('a')")  # noqa: S608 - our table names
+        for sql in (f"UPDATE {table} SET x = 'b'", f"DELETE FROM {table}"):  # noqa: S608
+            with pytest.raises(sqlite3.IntegrityError):
+                db.execute(sql)
