@@ -111,3 +111,35 @@ def test_only_assessors_close_months_and_change_weights(org, month, client_for, 
         assert page.context["close"] is not None
         response = client_for(org.assessor).post("/assessment/formula/", {"department.claim_on_time": "abc"})
         assert response.status_code == 400 and "权重必须是" in response.content.decode()
+
+
+def test_exemption_request_rules(org, month, at, media_root):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment.models import AssessmentEvent, ExemptionRequest
+
+    case = month[0]
+    with at("2026-07-02 10:00"):
+        fake = SimpleUploadedFile("证明.png", b"not an image", content_type="image/png")
+        with pytest.raises(ValidationError) as bad:
+            services.exemption_request(actor=org.officer, case=case, body=org.dept, reason="other", text="说明",
+                                       files=[fake])
+        assert "files" in bad.value.message_dict and not ExemptionRequest.objects.exists()
+        with pytest.raises(services.AssessmentDenied):  # not its body
+            services.exemption_request(actor=org.officer_b, case=case, body=org.dept, reason="other", text="说明")
+        with pytest.raises(ValidationError) as not_ours:  # dept_b has nothing to do with this case
+            services.exemption_request(actor=org.officer_b, case=case, body=org.dept_b, reason="other", text="说明")
+        assert "body" in not_ours.value.message_dict
+        first = services.exemption_request(actor=org.officer, case=case, body=org.dept, reason="other", text="说明")
+        with pytest.raises(ValidationError) as twice:
+            services.exemption_request(actor=org.officer_a2, case=case, body=org.dept, reason="other", text="再次")
+        assert "不能重复申请" in twice.value.message_dict["case"][0]
+        with pytest.raises(services.AssessmentDenied):
+            services.exemption_decide(actor=org.officer, request=first, approve=True, note="自己批")
+        services.exemption_decide(actor=org.supervisor, request=first, approve=False, note="理由不足")
+        with pytest.raises(services.AssessmentConflict):
+            services.exemption_decide(actor=org.assessor, request=first, approve=True, note="改批")
+    assert list(AssessmentEvent.objects.values_list("action", flat=True)) == ["exemption.requested",
+                                                                             "exemption.rejected"]
+    assert first.due_at > first.created_at
