@@ -1,7 +1,7 @@
 """Per-case facts (CaseFact): what one case means for each body's figures. The one home of the figure rules.
 
 compute_case_facts(case, events, ...) is pure: given a case row, its events (oldest first), its assisting
-department ids and its approved exemptions, it returns unsaved CaseFact rows. refresh_cases() recomputes and
+department ids and its approved exemptions, it returns the facts of each body (Fact objects). refresh_cases() recomputes and
 replaces the facts of some cases in a constant number of queries (idempotent: running it twice leaves the
 same rows). Freshness: refresh_county() recomputes the cases with audit events after the county's watermark
 (every page and the close call it first), and the daily Celery task re-runs any day (assessment.tasks).
@@ -26,6 +26,23 @@ from governance.calendar import WorkCalendar
 
 SATISFIED = {Rating.SATISFIED, Rating.BASIC}
 Event = namedtuple("Event", "action data created_at")  # what the rules read of a CaseEvent
+# What the rules read of a Case row (plain values: a model instance costs more than the rules themselves).
+CASE_COLUMNS = ["pk", "township_id", "township__parent_id", "created_at", "list_item_id", "item_kind",
+                "lead_department_id", "state", "assigned_at", "claimed_at", "response_due_at", "paused_at",
+                "resolved_at", "resolution_due_at", "rating", "reopen_count", "feedback_due_at", "feedback_at"]
+CaseRow = namedtuple("CaseRow", [c.replace("township__parent_id", "county_id") for c in CASE_COLUMNS])
+
+_DEFAULTS = {f.attname: f.get_default() for f in CaseFact._meta.concrete_fields if f.attname in FACT_FIELDS}
+
+
+class Fact:
+    """A fact being computed: the CaseFact columns as plain attributes (turned into rows when saved)."""
+
+    __slots__ = tuple(FACT_FIELDS)
+
+    def __init__(self, **values):
+        for name in FACT_FIELDS:
+            setattr(self, name, values.get(name, _DEFAULTS[name]))
 DEPT_STAGES = {Stage.RESPONSE, Stage.RESOLUTION}
 
 
@@ -45,10 +62,10 @@ def _first(events, *actions):
     return next((e for e in events if e.action in actions), None)
 
 
-def compute_case_facts(case, events, *, assisting_ids, exemptions, calendar, now):
-    """Unsaved CaseFact rows for one case. `exemptions`: {body_id: reason} of approved requests."""
-    county_id = case.township.parent_id
-    day = timezone.localdate(case.created_at)
+def compute_case_facts(case, events, *, assisting_ids, exemptions, calendar, now, tz=None):
+    """The facts of one case (CaseRow), as Fact objects. `exemptions`: {body_id: reason} of approved requests."""
+    county_id = case.county_id
+    day = timezone.localdate(case.created_at, tz or timezone.get_current_timezone())
     base = dict(case_id=case.pk, county_id=county_id, month=day.replace(day=1), day=day,
                 list_item_id=case.list_item_id, item_kind=case.item_kind or "")
     unadmitted = rules.refused_unadmitted(events)
@@ -70,7 +87,7 @@ def compute_case_facts(case, events, *, assisting_ids, exemptions, calendar, now
     lead_missed = False
     if lead_id:
         start = rules.department_clock_start(events, lead_id) or case.assigned_at
-        f = CaseFact(body_id=lead_id, role=BodyRole.LEAD, **base)
+        f = Fact(body_id=lead_id, role=BodyRole.LEAD, **base)
         f.claimed = case.claimed_at is not None
         if case.response_due_at:
             if f.claimed:
@@ -112,18 +129,18 @@ def compute_case_facts(case, events, *, assisting_ids, exemptions, calendar, now
     for dept_id, how in former.items():
         if dept_id == lead_id:
             continue
-        f = CaseFact(body_id=dept_id, role=BodyRole.FORMER, **base)
+        f = Fact(body_id=dept_id, role=BodyRole.FORMER, **base)
         f.declined_away = "declined" in how
         f.reassigned_away = "reassigned" in how
         f.exempt_code = unadmitted or _requested(exemptions, dept_id)
         facts.append(f)
     for dept_id in assisting_ids:
         if dept_id != lead_id:
-            facts.append(CaseFact(body_id=dept_id, role=BodyRole.ASSISTING,
+            facts.append(Fact(body_id=dept_id, role=BodyRole.ASSISTING,
                                   exempt_code=unadmitted or _requested(exemptions, dept_id), **base))
 
     # --- The township that whistled. ---
-    t = CaseFact(body_id=case.township_id, role=BodyRole.TOWNSHIP, **base)
+    t = Fact(body_id=case.township_id, role=BodyRole.TOWNSHIP, **base)
     t.returned = case.state == CaseState.RETURNED
     triaged = _first(events, CaseAction.ASSIGNED, CaseAction.RETURNED)
     t.triage_hours = _hours(calendar, case.created_at, triaged.created_at if triaged else None)
@@ -155,11 +172,12 @@ def _requested(exemptions, body_id):
 def refresh_cases(case_ids, *, now=None):
     """Recompute and replace the facts of these cases (constant number of queries per batch)."""
     now = now or timezone.now()
+    tz = timezone.get_current_timezone()
     case_ids = sorted(set(case_ids))
     written = 0
     for i in range(0, len(case_ids), 2000):
         batch = case_ids[i:i + 2000]
-        cases = list(Case.objects.filter(pk__in=batch).select_related("township"))
+        cases = [CaseRow(*row) for row in Case.objects.filter(pk__in=batch).values_list(*CASE_COLUMNS)]
         if not cases:
             continue
         events = {}
@@ -179,7 +197,8 @@ def refresh_cases(case_ids, *, now=None):
         rows = []
         for case in cases:
             rows.extend(compute_case_facts(case, events.get(case.pk, []), assisting_ids=assisting.get(case.pk, []),
-                                           exemptions=exemptions.get(case.pk, {}), calendar=calendar, now=now))
+                                           exemptions=exemptions.get(case.pk, {}), calendar=calendar, now=now,
+                                           tz=tz))
         with transaction.atomic():
             CaseFact.objects.filter(case_id__in=batch).delete()
             _insert(rows, now)
@@ -191,7 +210,8 @@ def _insert(rows, now):
     """bulk_create spends most of its time compiling SQL for 30-column rows; on PostgreSQL the rows go in
     through psycopg2's execute_values instead (same columns, same values)."""
     if connection.vendor != "postgresql":
-        CaseFact.objects.bulk_create(rows, batch_size=2000)
+        CaseFact.objects.bulk_create([CaseFact(**{c: getattr(r, c) for c in FACT_FIELDS}) for r in rows],
+                                     batch_size=2000)
         return
     from psycopg2.extras import execute_values
 
