@@ -34,7 +34,7 @@
   });
   make("chart-funnel", {
     animation: false, tooltip: {},
-    series: [{ type: "funnel", sort: "none", left: "10%", width: "80%", label: { formatter: "{b} {c}" },
+    series: [{ type: "funnel", sort: "none", left: "5%", width: "90%", minSize: "30%", label: { position: "inside", formatter: "{b} {c}", color: "#000" },
       data: data.funnel.map(function (s) { return { name: s.label, value: s.value }; }) }]
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
