@@ -202,6 +202,8 @@ def refresh_cases(case_ids, *, now=None):
         with transaction.atomic():
             CaseFact.objects.filter(case_id__in=batch).delete()
             _insert(rows, now)
+            # The county's facts changed: cached reports of it are stale (their key holds updated_at).
+            RollupWatermark.objects.filter(county_id__in={c.county_id for c in cases}).update(updated_at=now)
         written += len(rows)
     return written
 
