@@ -34,7 +34,8 @@ def _visibility_q(user):
             q |= Q(lead_department_id=unit.pk) | Exists(assisting.filter(unit_id=unit.pk))
         elif m.role == Role.DISPATCHER:
             q |= dispatch_coverage_q([unit])
-        elif m.role == Role.SUPERVISOR:
+        elif m.role in (Role.SUPERVISOR, Role.ASSESSOR):
+            # An assessor reads (never acts on) the cases behind its subtree's figures, like a supervisor.
             q |= (
                 Q(township__path__startswith=unit.path)
                 | Q(lead_department__path__startswith=unit.path)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "governance",
     "responsibilities",
     "cases",
+    "assessment",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +166,11 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
     # The email outbox (governance.outbox): delivers what a lost kick or a broker outage left pending.
     "email-outbox": {"task": "governance.tasks.deliver_notification_emails", "schedule": float(EMAIL_OUTBOX_SECONDS)},
+    # Idempotent too: recomputes yesterday's and today's assessment facts (any day can be re-run by hand).
+    "assessment-rollup": {"task": "assessment.tasks.rollup_recent_days", "schedule": 3600.0},
 }
+# Exemption requests (免责申请) are reviewed within this many working days.
+ASSESSMENT_REVIEW_WORKING_DAYS = 5
 
 if REDIS_URL:
     # Fails safe (config.cache): with Redis down, requests are answered from a per-process cache.
