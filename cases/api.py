@@ -436,6 +436,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._act(request, pk, EmptySerializer, permissions.can_claim,
                          lambda c, u, d: services.case_claim(case=c, actor=u))
 
+    @_schema(ReasonSerializer, "未经准入：乡镇拒收引用未经准入职责的退回事项")
+    @action(detail=True, methods=["post"], url_path="refuse-unadmitted")
+    def refuse_unadmitted(self, request, pk=None):
+        return self._act(request, pk, ReasonSerializer, permissions.can_refuse_unadmitted,
+                         lambda c, u, d: services.case_refuse_unadmitted(case=c, actor=u, **d))
+
     @_schema(ReasonSerializer, "不属本部门职责：退回指挥中心重新研判")
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):

@@ -243,6 +243,10 @@ ACTIONS = {
     "withdraw": _Action(_simple(forms.WithdrawForm),
                         lambda case, user, d: services.case_withdraw(case=case, actor=user, reason=d["reason"]),
                         gettext_lazy("已撤回。")),
+    "refuse_unadmitted": _Action(_simple(forms.RefuseUnadmittedForm),
+                                 lambda case, user, d: services.case_refuse_unadmitted(
+                                     case=case, actor=user, reason=d["reason"]),
+                                 gettext_lazy("已以“未经准入”拒收，事项回到指挥中心重新研判。")),
     "claim": _Action(_simple(forms.ClaimForm),
                      lambda case, user, d: services.case_claim(case=case, actor=user),
                      gettext_lazy("已签收（报到），办结计时开始。")),
@@ -282,7 +286,7 @@ ACTION_ROLES = {
     "withdraw": permissions.can_withdraw, "claim": permissions.can_claim, "decline": permissions.can_decline,
     "reassign": permissions.can_reassign, "resolve": permissions.can_resolve, "feedback": permissions.can_feedback,
     "request_info": permissions.can_request_info, "answer_info": permissions.can_answer_info,
-    "comment": permissions.can_comment,
+    "comment": permissions.can_comment, "refuse_unadmitted": permissions.can_refuse_unadmitted,
 }
 
 
@@ -328,6 +332,7 @@ case_assign = _action_view("assign")
 case_return = _action_view("return")
 case_withdraw = _action_view("withdraw")
 case_claim = _action_view("claim")
+case_refuse_unadmitted = _action_view("refuse_unadmitted")
 case_decline = _action_view("decline")
 case_reassign = _action_view("reassign")
 case_resolve = _action_view("resolve")

@@ -6,7 +6,7 @@ build_org() makes a small county through the same services the product uses:
         dispatch centre (dispatcher)
         township 城关街道 (reporter, township_supervisor)   township 青石镇 (reporter_b)
         department 市场监管局 (officer, officer_a2, dept_supervisor)   department 综合执法局 (officer_b)
-plus a staff administrator, a user with no role, and `anonymous` (None).
+plus a staff administrator, a user with no role, the county's admission reviewer and `anonymous` (None).
 """
 
 from dataclasses import dataclass
@@ -42,6 +42,7 @@ class Org:
     editor: object
     admin: object
     nobody: object
+    reviewer: object = None  # admission_reviewer (职责准入审查) of 示范县; not in personas(): its matrices predate it
     anonymous: object = None
 
     def personas(self):
@@ -90,4 +91,5 @@ def build_org() -> Org:
         editor=person("p_editor", "孙丽", county, Role.EDITOR),
         admin=make_user("p_admin", "系统管理员", is_staff=True, is_superuser=True),
         nobody=make_user("p_nobody", "无角色用户"),
+        reviewer=person("p_reviewer", "赵审", county, Role.ADMISSION_REVIEWER),
     )

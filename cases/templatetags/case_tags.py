@@ -15,6 +15,7 @@ EVENT_LABELS = {
     "case.triaged": _("开始研判"),
     "case.assigned": _("交办"),
     "case.returned": _("退回乡镇"),
+    "case.refused_unadmitted": _("乡镇拒收：未经准入"),
     "case.withdrawn": _("撤回"),
     "case.claimed": _("签收（报到）"),
     "case.declined": _("部门退回（非本部门职责）"),
