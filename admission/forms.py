@@ -68,16 +68,21 @@ class ResourceForm(forms.Form):
 ResourceFormSet = forms.formset_factory(ResourceForm, extra=RESOURCE_ROWS, max_num=20)
 
 
-class AttachForm(forms.Form):
-    files = forms.FileField(label=_("附件"), widget=MultipleFileInput(attrs={
-        "multiple": True, "accept": "application/pdf,image/jpeg,image/png,image/gif,image/webp"}),
-        help_text=_("PDF 文件或照片，按内容检查；每个不超过 10 MB。"))
+class AttachmentsField(forms.FileField):
+    """Several PDF documents or photos; checked by content in admission.uploads (through the service)."""
 
-    def clean_files(self):
-        files = self.files.getlist(self.add_prefix("files"))
+    widget = MultipleFileInput(attrs={"multiple": True,
+                                      "accept": "application/pdf,image/jpeg,image/png,image/gif,image/webp"})
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if not files:
             raise ValidationError(_("请选择要上传的文件。"))
         return files
+
+
+class AttachForm(forms.Form):
+    files = AttachmentsField(label=_("附件"), help_text=_("PDF 文件或照片，按内容检查；每个不超过 10 MB。"))
 
 
 class SubmitForm(forms.Form):
