@@ -227,24 +227,31 @@ def public_admission_info(refs):
 
 
 def waiting_counts(user, now):
-    """What waits behind the home tile: [(count, label, tone)] for the roles the user holds (one query each)."""
+    """What waits behind the home tile, for the roles the user holds: [(count, label, tone)], one aggregate query."""
     from django.utils.translation import gettext as _
 
-    visible = request_list_for_user(user).order_by()
-    out = []
-    if permissions.reviewer_units(user):
-        totals = visible.aggregate(
-            waiting=Count("pk", filter=Q(state__in=[AdmissionState.SUBMITTED, AdmissionState.CONSULTATION])),
-            overdue=Count("pk", filter=Q(state__in=[AdmissionState.SUBMITTED, AdmissionState.CONSULTATION],
-                                         due_at__lt=now)),
-        )
-        out += [(totals["waiting"], _("件待审查"), "action"), (totals["overdue"], _("件已超时"), "danger")]
+    review = [AdmissionState.SUBMITTED, AdmissionState.CONSULTATION]
+    reviewing = bool(permissions.reviewer_units(user))
     townships = permissions.township_units(user)
-    if townships:
-        out.append((visible.filter(state=AdmissionState.CONSULTATION).exclude(
-            comments__township__in=townships).count(), _("件待提意见"), "action"))
     departments = permissions.proposer_departments(user)
+    answered = Exists(TownshipCommentModel().objects.filter(request=OuterRef("pk"), township__in=townships))
+    totals = request_list_for_user(user).order_by().annotate(answered=answered).aggregate(
+        waiting=Count("pk", filter=Q(state__in=review)),
+        overdue=Count("pk", filter=Q(state__in=review, due_at__lt=now)),
+        to_comment=Count("pk", filter=Q(state=AdmissionState.CONSULTATION, answered=False)),
+        returned=Count("pk", filter=Q(state=AdmissionState.RETURNED, department__in=departments)),
+    )
+    out = []
+    if reviewing:
+        out += [(totals["waiting"], _("件待审查"), "action"), (totals["overdue"], _("件已超时"), "danger")]
+    if townships:
+        out.append((totals["to_comment"], _("件待提意见"), "action"))
     if departments:
-        out.append((visible.filter(department__in=departments, state=AdmissionState.RETURNED).count(),
-                    _("件退回修改"), "action"))
+        out.append((totals["returned"], _("件退回修改"), "action"))
     return out
+
+
+def TownshipCommentModel():  # noqa: N802 - the model class, imported late like the others above
+    from admission.models import TownshipComment
+
+    return TownshipComment

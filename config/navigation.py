@@ -67,10 +67,15 @@ def role_tiles(user):
     who reports and supervises always sees reporting first, whatever order they were granted in)."""
     memberships = memberships_of(user)
     roles = {membership.role for membership in memberships}
-    specs = [spec for role, specs in ROLE_TILES.items() if role in roles for spec in specs]
-    for role, applies, spec in UNIT_TILES:
-        if spec not in specs and any(m.role == role and applies(m.unit) for m in memberships):
-            specs.append(spec)
+    specs = []
+    for role, role_specs in ROLE_TILES.items():
+        if role not in roles:
+            continue
+        specs += [spec for spec in role_specs if spec not in specs]
+        for unit_role, applies, spec in UNIT_TILES:
+            if (unit_role == role and spec[0] not in {s[0] for s in specs}
+                    and any(m.role == role and applies(m.unit) for m in memberships)):
+                specs.append(spec)
     return resolve_tiles(specs)
 
 
