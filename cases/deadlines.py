@@ -29,7 +29,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from cases.models import Stage, Urgency
+from cases.choices import OPEN_STATES, Stage, Urgency
 from governance.calendar import WorkCalendar
 
 STAGE_DUE_FIELD = {
@@ -160,8 +160,6 @@ def overdue_q(now=None):
     Used by the queues' "已超时" filter, the supervision ordering, the API filter and the home counts."""
     from django.db.models import Q
     from django.db.models.functions import Now
-
-    from cases.models import OPEN_STATES
 
     return Q(state__in=OPEN_STATES, due_at__lt=Now() if now is None else now, paused_at__isnull=True)
 

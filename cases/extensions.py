@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import deadlines, permissions
+from cases.audit import CaseAction, case_event_write
 from cases.escalation import Directory, _warning_recipients, case_url
 from cases.exceptions import CaseConflict, CasePermissionDenied
-from cases.models import OPEN_STATES, Case, CaseEvent, ExtensionRequest, Stage
+from cases.models import OPEN_STATES, Case, ExtensionRequest, Stage
 from governance.models import Role
 from governance.selectors import display_name, members_with_role, supervisors_of
 from governance.services import notification_send
@@ -47,13 +48,6 @@ def _lock(case):
         Case.objects.select_for_update(of=("self",))
         .select_related("township", "lead_department", "dispatch_centre", "list_item")
         .get(pk=case.pk)
-    )
-
-
-def _event(case, actor, unit, action, reason="", data=None):
-    return CaseEvent.objects.create(
-        case=case, actor=actor, actor_name=display_name(actor), actor_unit=unit, action=action,
-        from_state=case.state, to_state=case.state, reason=reason, data=data or {},
     )
 
 
@@ -93,7 +87,7 @@ def case_extension_request(*, case, actor, reason, requested_due_at):
                 )
         except IntegrityError:
             raise CaseConflict(_("该事项已有一份待审批的延期申请，请等待审批结果。"))
-        _event(case, actor, unit, "case.extension_requested", reason, {
+        case_event_write(case, actor=actor, unit=unit, action=CaseAction.EXTENSION_REQUESTED, reason=reason, data={
             "extension": extension.pk, "stage": case.stage, "due_at": case.due_at.isoformat(),
             "requested_due_at": requested_due_at.isoformat(),
         })
@@ -136,9 +130,10 @@ def case_extension_decide(*, extension, actor, approve, note=""):
         if approve:
             deadlines.move_deadline(case, extension.requested_due_at, now)
             case.save(update_fields=[*deadlines.DEADLINE_FIELDS, "updated_at"])
-        _event(
-            case, actor, unit, "case.extension_approved" if approve else "case.extension_rejected", note,
-            {"extension": extension.pk, "stage": extension.stage, "old_due_at": old_due.isoformat() if old_due else None,
+        case_event_write(
+            case, actor=actor, unit=unit, reason=note,
+            action=CaseAction.EXTENSION_APPROVED if approve else CaseAction.EXTENSION_REJECTED,
+            data={"extension": extension.pk, "stage": extension.stage, "old_due_at": old_due.isoformat() if old_due else None,
              "new_due_at": case.due_at.isoformat() if approve else None},
         )
         notification_send(
@@ -167,7 +162,8 @@ def case_urge(*, case, actor, message):
         directory = Directory()
         directory.prepare([case])
         recipients = _warning_recipients(directory, case)
-        event = _event(case, actor, unit, "case.urged", message, {"stage": case.stage, "recipients": recipients})
+        event = case_event_write(case, actor=actor, unit=unit, action=CaseAction.URGED, reason=message,
+                                 data={"stage": case.stage, "recipients": recipients})
         from django.contrib.auth import get_user_model
 
         notification_send(

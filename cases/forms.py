@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -92,10 +93,33 @@ class ReportForm(forms.Form):
         )
 
 
+class _GroupedItemIterator(ModelChoiceIterator):
+    """List items as <optgroup>s by kind (负面清单 / 配合履职 / 基本履职), in the queryset's order; the
+    picker script (static/js/cases.js, data-picker) filters them by typed words."""
+
+    def __iter__(self):
+        from itertools import groupby
+
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        queryset = self.queryset if self.queryset._prefetch_related_lookups else self.queryset.iterator()
+        for kind_label, items in groupby(queryset, key=lambda item: item.get_kind_display()):
+            yield (kind_label, [self.choice(item) for item in items])
+
+
 class _ItemChoiceField(forms.ModelChoiceField):
+    iterator = _GroupedItemIterator
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({
+            "data-picker": "items", "data-picker-label": _("筛选清单事项"),
+            "data-picker-placeholder": _("输入关键词筛选，如 油烟、占道"), "data-picker-count": _("匹配 %n 项"),
+        })
+
     def label_from_instance(self, item):
         dept = f" → {item.department.display_name}" if item.department_id else ""
-        return f"[{item.get_kind_display()}] {item.code} {item.title}{dept}"
+        return f"{item.code} {item.title}{dept}"
 
 
 class _DeptMultipleField(forms.ModelMultipleChoiceField):
@@ -241,3 +265,35 @@ class CaseFilter(django_filters.FilterSet):
         if value == "open":
             return queryset.filter(state__in=OPEN_STATES)
         return queryset
+
+
+# --- Desk work across cases (cases.views_search) ------------------------------------------------
+
+
+class BulkAssignForm(forms.Form):
+    list_item = _ItemChoiceField(label=_("交办到清单事项"), queryset=None, empty_label=_("— 请选择 —"),
+                                 help_text=_("由清单事项写明的部门牵头；所选事项逐件交办，各自记入办理记录。"))
+    assisting_departments = _DeptMultipleField(label=_("协同部门（可多选）"), queryset=None, required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("研判意见"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, items, departments, **kwargs):
+        kwargs.setdefault("auto_id", "id_bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["list_item"].queryset = items.exclude(kind="basic")
+        self.fields["assisting_departments"].queryset = departments
+
+
+class BulkUrgeForm(forms.Form):
+    message = forms.CharField(label=_("催办意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                              error_messages={"required": _("请填写催办意见。")})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_urge_%s")
+        super().__init__(*args, **kwargs)
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(label=_("查询名称"), max_length=60, error_messages={"required": _("请为这个查询起个名字。")})
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)

@@ -12,6 +12,7 @@ HTML views, the REST API, admin actions and Celery tasks all call these function
 """
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,8 +23,9 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from cases import deadlines, permissions
+from cases.audit import CaseAction, case_event_write
 from cases.exceptions import CaseConflict, CasePermissionDenied
-from cases.models import Attachment, Case, CaseEvent, CaseNumberCounter, CaseState, Channel, Rating, Urgency
+from cases.models import Attachment, Case, CaseNumberCounter, CaseState, Channel, Rating, Urgency
 from cases.uploads import validate_photos
 from governance.models import Role, Unit, UnitKind
 from governance.selectors import display_name, members_with_role, supervisors_of, unit_ancestors
@@ -81,13 +83,6 @@ def _save(case, fields):
         case.save(update_fields=sorted(set(fields) | {"state", "updated_at"}))
     except ConcurrentTransition:
         raise CaseConflict(_("该事项刚刚被他人处理，您的操作未生效。请刷新页面查看最新进展。"))
-
-
-def _event(case, *, actor, action, from_state="", unit=None, reason="", data=None):
-    return CaseEvent.objects.create(
-        case=case, actor=actor, actor_name=display_name(actor) or _("系统"), actor_unit=unit, action=action,
-        from_state=from_state, to_state=case.state, reason=reason, data=data or {},
-    )
 
 
 def _case_url(case):
@@ -201,15 +196,56 @@ def _valid_department(case, department):
     )
 
 
-def _next_number(now):
-    """SZ-2026-000123: a per-year counter, row-locked so two reports never share a number."""
+_NUMBER_SQL_POSTGRESQL = """
+WITH n AS (
+    INSERT INTO {counter} (county_id, year, code, last)
+    SELECT id, %(year)s, code, 1 FROM {unit} WHERE id = %(county)s
+    ON CONFLICT (county_id, year) DO UPDATE SET last = {counter}.last + 1
+    RETURNING code, last
+)
+UPDATE {case} SET number = %(prefix)s || n.code || '-' || %(year)s || '-'
+    || CASE WHEN n.last < 1000000 THEN lpad(n.last::text, 6, '0') ELSE n.last::text END
+FROM n WHERE {case}.id = %(case_id)s
+RETURNING {case}.number
+"""
+
+
+def _county_id(township):
+    """The county (or district) whose numbering a township's reports follow: its parent unit."""
+    return township.parent_id or township.pk
+
+
+def _assign_number(case, now):
+    """SZ-SFX-2026-000123: deployment prefix, county code, year, the county's counter for the year.
+
+    Called as the last write of the report before its notifications: the counter row of the county is
+    locked from here to commit, so reports of other counties never wait and those of the same county
+    wait only for the rest of this commit. A rolled-back report rolls its number back (no gaps).
+    On PostgreSQL one statement bumps the counter and writes the number; elsewhere (SQLite for a
+    local `make run`, whose writes are serialised anyway) three ORM statements do the same.
+    """
+    from django.db import connection
+    from django.db.models import F
+
     year = timezone.localtime(now).year
-    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(year=year, last=0)], ignore_conflicts=True)
-    counter = CaseNumberCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
     prefix = getattr(settings, "CASE_NUMBER_PREFIX", "SZ")
-    return f"{prefix}-{year}-{counter.last:06d}"
+    prefix = f"{prefix}-" if prefix else ""
+    county_id = _county_id(case.township)
+    if connection.vendor == "postgresql":
+        sql = _NUMBER_SQL_POSTGRESQL.format(
+            counter=CaseNumberCounter._meta.db_table, unit=Unit._meta.db_table, case=Case._meta.db_table
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"year": year, "county": county_id, "prefix": prefix, "case_id": case.pk})
+            case.number = cursor.fetchone()[0]
+        return case.number
+    county = Unit.objects.only("code").get(pk=county_id)
+    CaseNumberCounter.objects.get_or_create(county_id=county_id, year=year, defaults={"code": county.code})
+    CaseNumberCounter.objects.filter(county_id=county_id, year=year).update(last=F("last") + 1)
+    counter = CaseNumberCounter.objects.get(county_id=county_id, year=year)
+    case.number = f"{prefix}{counter.code}-{year}-{counter.last:06d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    return case.number
 
 
 # --- Report and triage -----------------------------------------------------------------------
@@ -245,10 +281,10 @@ def case_report(
     _raise_if(errors)
 
     now = timezone.now()
+    centres = _dispatch_centres_for(township)
     with _FileJanitor() as janitor, transaction.atomic():
-        centres = _dispatch_centres_for(township)
         case = Case(
-            number=_next_number(now), title=title, description=description, address=address, urgency=urgency,
+            number=f"pending-{uuid.uuid4().hex}", title=title, description=description, address=address, urgency=urgency,
             latitude=latitude, longitude=longitude, channel=channel, township=township, reporter=actor,
             resident_name=resident_name[:50], resident_phone=resident_phone[:32],
             dispatch_centre=centres[0] if centres else None,
@@ -256,9 +292,11 @@ def case_report(
         case.open_clock(now)
         case.save()
         _store_photos(case, checked, purpose=Attachment.Purpose.REPORT, actor=actor, stored=janitor.names)
-        _event(case, actor=actor, action="case.reported", unit=township, data={"photos": len(checked)})
+        case_event_write(case, actor=actor, action=CaseAction.REPORTED, from_state="", unit=township, data={"photos": len(checked)})
+        dispatchers = _dispatchers(case)
+        _assign_number(case, now)  # last: the county's counter stays locked until commit
         _notify(
-            case, _dispatchers(case), "case.reported",
+            case, dispatchers, "case.reported",
             _("新上报事项 %(number)s：%(title)s") % {"number": case.number, "title": case.title},
             _("%(township)s上报，请对照清单研判。") % {"township": township.display_name},
         )
@@ -273,7 +311,7 @@ def case_triage(*, case, actor, note=""):
         before = case.state
         _transition(case, "triage", now=timezone.now(), note=(note or "").strip())
         _save(case, ["triaged_at", "triage_note"])
-        _event(case, actor=actor, action="case.triaged", from_state=before, unit=unit, reason=(note or "").strip())
+        case_event_write(case, actor=actor, action=CaseAction.TRIAGED, from_state=before, unit=unit, reason=(note or "").strip())
     return case
 
 
@@ -305,7 +343,7 @@ def case_assign(*, case, actor, list_item, lead_department=None, assisting_depar
         _save(case, ["list_item", "item_kind", "lead_department", "dispatch_centre", "triage_note", "triaged_at",
                      "assigned_at", "claimed_by", "claimed_at", *INFO_FIELDS, *CLOCK_FIELDS])
         case.assisting_departments.set(assisting)
-        _event(case, actor=actor, action="case.assigned", from_state=before, unit=unit, reason=note, data={
+        case_event_write(case, actor=actor, action=CaseAction.ASSIGNED, from_state=before, unit=unit, reason=note, data={
             "list_item": list_item.code, "list_item_title": list_item.title, "lead_department": lead_department.pk,
             "lead_department_name": lead_department.name, "assisting": [d.pk for d in assisting],
         })
@@ -334,7 +372,7 @@ def case_return(*, case, actor, list_item, reason):
         _transition(case, "return_to_township", now=timezone.now(), list_item=list_item, reason=reason)
         _save(case, ["list_item", "item_kind", "return_reason", "triaged_at", "closed_at", *INFO_FIELDS,
                      *CLOCK_FIELDS])
-        _event(case, actor=actor, action="case.returned", from_state=before, unit=unit, reason=reason,
+        case_event_write(case, actor=actor, action=CaseAction.RETURNED, from_state=before, unit=unit, reason=reason,
                data={"list_item": list_item.code, "list_item_title": list_item.title})
         _notify(case, _township_staff(case), "case.returned",
                 _("事项 %(number)s 已退回：属本级职责") % {"number": case.number},
@@ -358,8 +396,9 @@ def case_refuse_unadmitted(*, case, actor, reason):
         before, item = case.state, case.list_item
         _transition(case, "refuse_unadmitted", now=timezone.now())
         _save(case, ["closed_at", *CLOCK_FIELDS])
-        _event(case, actor=actor, action="case.refused_unadmitted", from_state=before, unit=unit, reason=reason,
-               data={"list_item": item.code, "list_item_title": item.title, "duty_list": item.version.duty_list.code})
+        case_event_write(case, actor=actor, action=CaseAction.REFUSED_UNADMITTED, from_state=before, unit=unit,
+                         reason=reason, data={"list_item": item.code, "list_item_title": item.title,
+                                              "duty_list": item.version.duty_list.code})
         _notify(case, _dispatchers(case), "case.refused_unadmitted",
                 _("%(township)s以“未经准入”拒收事项 %(number)s，请重新研判") % {
                     "township": case.township.display_name, "number": case.number}, reason)
@@ -376,7 +415,11 @@ def case_withdraw(*, case, actor, reason=""):
         _transition(case, "withdraw", now=timezone.now(),
                     conflict_message=_("指挥中心已开始研判该事项，不能再撤回。"))
         _save(case, ["closed_at", *CLOCK_FIELDS])
-        _event(case, actor=actor, action="case.withdrawn", from_state=before, unit=unit, reason=reason)
+        case_event_write(case, actor=actor, action=CaseAction.WITHDRAWN, from_state=before, unit=unit, reason=reason)
+        # The dispatchers were told of the report: they are told it no longer waits for them.
+        _notify(case, _dispatchers(case), CaseAction.WITHDRAWN,
+                _("事项 %(number)s 已由%(township)s撤回") % {"number": case.number,
+                                                             "township": case.township.display_name}, reason)
     return case
 
 
@@ -396,7 +439,12 @@ def case_claim(*, case, actor):
         before = case.state
         _transition(case, "claim", now=timezone.now(), officer=actor)
         _save(case, ["claimed_by", "claimed_at", *CLOCK_FIELDS])
-        _event(case, actor=actor, action="case.claimed", from_state=before, unit=unit)
+        case_event_write(case, actor=actor, action=CaseAction.CLAIMED, from_state=before, unit=unit)
+        # The township that blew the whistle sees that the department reported for duty (报到).
+        _notify(case, _township_staff(case), CaseAction.CLAIMED,
+                _("%(dept)s已签收（报到）事项 %(number)s") % {"dept": unit.display_name, "number": case.number},
+                _("签收人：%(name)s。办结时限：%(due)s。") % {
+                    "name": display_name(actor), "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")})
     return case
 
 
@@ -412,7 +460,7 @@ def case_decline(*, case, actor, reason):
         _transition(case, "decline", now=timezone.now())
         _save(case, ["lead_department", "claimed_by", "claimed_at", *INFO_FIELDS, *CLOCK_FIELDS])
         case.assisting_departments.clear()
-        _event(case, actor=actor, action="case.declined", from_state=before, unit=unit, reason=reason,
+        case_event_write(case, actor=actor, action=CaseAction.DECLINED, from_state=before, unit=unit, reason=reason,
                data={"department": old_lead.pk, "department_name": old_lead.name})
         _notify(case, _dispatchers(case), "case.declined",
                 _("%(dept)s退回事项 %(number)s，请重新研判") % {"dept": old_lead.display_name, "number": case.number},
@@ -445,12 +493,17 @@ def case_reassign(*, case, actor, lead_department, reason, list_item=None, assis
                      *INFO_FIELDS, *CLOCK_FIELDS])
         if assisting is not None:
             case.assisting_departments.set(assisting)
-        _event(case, actor=actor, action="case.reassigned", from_state=before, unit=unit, reason=reason, data={
+        case_event_write(case, actor=actor, action=CaseAction.REASSIGNED, from_state=before, unit=unit, reason=reason, data={
             "from_department": old_lead.pk if old_lead else None, "to_department": lead_department.pk,
             "to_department_name": lead_department.name, "list_item": list_item.code if list_item else None,
         })
-        _notify(case, _department_officers(lead_department), "case.assigned",
+        _notify(case, _department_officers(lead_department), CaseAction.ASSIGNED,
                 _("改派事项 %(number)s：%(title)s") % {"number": case.number, "title": case.title}, reason)
+        if old_lead is not None and old_lead != lead_department:
+            # The department that had it (perhaps already working on it) learns it is no longer theirs.
+            _notify(case, _department_officers(old_lead), CaseAction.REASSIGNED,
+                    _("事项 %(number)s 已改派至%(dept)s，贵部门无需再办理") % {
+                        "number": case.number, "dept": lead_department.display_name}, reason)
     return case
 
 
@@ -470,7 +523,7 @@ def case_resolve(*, case, actor, note, photos=()):
         _transition(case, "resolve", now=timezone.now(), officer=actor, note=note)
         _save(case, ["resolved_by", "resolved_at", "resolution_note", *INFO_FIELDS, *CLOCK_FIELDS])
         _store_photos(case, checked, purpose=Attachment.Purpose.RESOLUTION, actor=actor, stored=janitor.names)
-        _event(case, actor=actor, action="case.resolved", from_state=before, unit=unit, reason=note,
+        case_event_write(case, actor=actor, action=CaseAction.RESOLVED, from_state=before, unit=unit, reason=note,
                data={"photos": len(checked)})
         _notify(case, _township_staff(case), "case.resolved",
                 _("事项 %(number)s 已办结，请评价") % {"number": case.number}, note)
@@ -499,21 +552,21 @@ def case_feedback(*, case, actor, rating, comment=""):
         _save(case, ["rating", "feedback_comment", "feedback_at", "reopen_count", "flagged_at", "resolved_at",
                      "resolved_by", "closed_at", *CLOCK_FIELDS])
         if case.state == CaseState.CLOSED:
-            _event(case, actor=actor, action="case.closed", from_state=before, unit=unit, reason=comment,
+            case_event_write(case, actor=actor, action=CaseAction.CLOSED, from_state=before, unit=unit, reason=comment,
                    data={"rating": rating})
             if case.claimed_by_id:
                 _notify(case, [case.claimed_by], "case.closed",
                         _("事项 %(number)s 已评价：%(rating)s") % {"number": case.number,
                                                                  "rating": case.get_rating_display()}, comment)
             return case
-        _event(case, actor=actor, action="case.reopened", from_state=before, unit=unit, reason=comment,
+        case_event_write(case, actor=actor, action=CaseAction.REOPENED, from_state=before, unit=unit, reason=comment,
                data={"rating": rating, "reopen_count": case.reopen_count})
         _notify(case, _department_officers(case.lead_department), "case.reopened",
                 _("事项 %(number)s 评价不满意，需重办（第 %(n)d 次）") % {"number": case.number, "n": case.reopen_count},
                 comment)
         if case.flagged_at is not None and not was_flagged:
             # An automatic consequence, not the township's act: recorded under the named system actor.
-            _event(case, actor=system_user(), action="case.flagged", from_state=case.state,
+            case_event_write(case, actor=system_user(), action=CaseAction.FLAGGED, from_state=case.state,
                    reason=_("两次评价不满意，转督办。"), data={"reopen_count": case.reopen_count})
             leaders = []
             county = unit_ancestors(case.township)[0] if case.township.parent_id else None
@@ -541,7 +594,7 @@ def case_request_info(*, case, actor, question):
             raise CaseConflict(_("已经有一个待答复的补充材料请求，请等待乡镇答复。"))
         _transition(case, "request_info", now=timezone.now(), question=question, requested_by=actor)
         _save(case, [*INFO_FIELDS, *CLOCK_FIELDS])
-        _event(case, actor=actor, action="case.info_requested", from_state=case.state, unit=unit, reason=question)
+        case_event_write(case, actor=actor, action=CaseAction.INFO_REQUESTED, from_state=case.state, unit=unit, reason=question)
         _notify(case, _township_staff(case), "case.info_requested",
                 _("事项 %(number)s 需要补充材料") % {"number": case.number}, question)
     return case
@@ -561,7 +614,7 @@ def case_answer_info(*, case, actor, answer, photos=()):
                     conflict_message=_("该事项没有待答复的补充材料请求。"))
         _save(case, [*INFO_FIELDS, *CLOCK_FIELDS])
         _store_photos(case, checked, purpose=Attachment.Purpose.INFO, actor=actor, stored=janitor.names)
-        _event(case, actor=actor, action="case.info_answered", from_state=case.state, unit=unit, reason=answer,
+        case_event_write(case, actor=actor, action=CaseAction.INFO_ANSWERED, from_state=case.state, unit=unit, reason=answer,
                data={"question": question, "photos": len(checked)})
         if asker is not None:
             _notify(case, [asker], "case.info_answered",
@@ -585,5 +638,5 @@ def case_comment(*, case, actor, text):
             or permissions.dispatch_unit(actor, case) or permissions.reporter_unit(actor, case)
             or permissions.supervisor_unit(actor, case)
         )
-        _event(case, actor=actor, action="case.commented", from_state=case.state, unit=unit or None, reason=text)
+        case_event_write(case, actor=actor, action=CaseAction.COMMENTED, from_state=case.state, unit=unit or None, reason=text)
     return case

@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from admission.api import register as register_admissions
-from cases import open311
 from cases.api import register as register_cases
+from cases.open311 import views as open311
 from governance.api import DepartmentViewSet, ObtainTokenView, UnitViewSet, api_not_found
 from responsibilities.api import register as register_lists
 

@@ -22,12 +22,14 @@ ROLE_TILES = {
     ],
     Role.DISPATCHER: [
         ("cases:triage_queue", _("分拨队列"), _("对照清单研判新上报的事项，交办责任部门或退回乡镇")),
+        ("cases:search", _("案件查询"), _("按编号、文字、乡镇、部门、状态和日期查找全县事项，导出 Excel")),
     ],
     Role.OFFICER: [
         ("cases:department_queue", _("部门待办"), _("签收（报到）并办理交办给本部门的事项")),
     ],
     Role.SUPERVISOR: [
         ("cases:supervision", _("督办中心"), _("查看辖区内超时、重办的事项，催办和改派")),
+        ("cases:search", _("案件查询"), _("按编号、文字、乡镇、部门、状态和日期查找辖区事项，导出 Excel")),
     ],
     Role.EDITOR: [
         ("responsibilities:editor_index", _("清单编辑"), _("编辑责任清单草稿、导入、预览差异并发布")),
@@ -53,8 +55,11 @@ PUBLIC_TILES = [
 
 
 def resolve_tiles(specs):
-    tiles = []
+    tiles, seen = [], set()
     for name, title, description in specs:
+        if name in seen:  # a page two of the user's roles lead to is shown once, with the first role's words
+            continue
+        seen.add(name)
         try:
             tiles.append({"url": reverse(name), "title": title, "description": description, "name": name})
         except NoReverseMatch:
@@ -86,8 +91,16 @@ def public_tiles():
 # --- Pending work on the home tiles ---------------------------------------------------------------
 
 
-def _count(count, label, tone="info"):
-    return {"count": count, "label": label, "tone": tone}
+def _count(count, label, tone="info", search=""):
+    """One count on a tile; `search` is the case search's query string listing exactly those cases
+    (cases:search, cases.search.CaseSearchFilter), so every number on the home page is a link."""
+    url = ""
+    if search:
+        try:
+            url = reverse("cases:search") + "?" + search
+        except NoReverseMatch:
+            url = ""
+    return {"count": count, "label": label, "tone": tone, "url": url}
 
 
 def _township_counts(user, now):
@@ -99,8 +112,8 @@ def _township_counts(user, now):
         info=Count("pk", filter=Q(state__in=OPEN_STATES, info_requested_at__isnull=False)),
     )
     return [
-        _count(totals["feedback"], _("件待评价"), "action"),
-        _count(totals["info"], _("件待补充材料"), "action"),
+        _count(totals["feedback"], _("件待评价"), "action", "state=resolved"),
+        _count(totals["info"], _("件待补充材料"), "action", "info_pending=true"),
     ]
 
 
@@ -109,7 +122,9 @@ def _triage_counts(user, now):
     from cases.selectors import triage_queue
 
     totals = triage_queue(user).order_by().aggregate(waiting=Count("pk"), overdue=Count("pk", filter=overdue_q(now)))
-    return [_count(totals["waiting"], _("件待研判"), "action"), _count(totals["overdue"], _("件已超时"), "danger")]
+    queue = "state=reported&state=triaged&sort=created_at"
+    return [_count(totals["waiting"], _("件待研判"), "action", queue),
+            _count(totals["overdue"], _("件已超时"), "danger", queue + "&overdue=true")]
 
 
 def _department_counts(user, now):
@@ -119,7 +134,8 @@ def _department_counts(user, now):
     totals = department_queue(user).order_by().aggregate(
         unclaimed=Count("pk", filter=Q(claimed_at__isnull=True)), overdue=Count("pk", filter=overdue_q(now))
     )
-    return [_count(totals["unclaimed"], _("件待签收"), "action"), _count(totals["overdue"], _("件已超时"), "danger")]
+    return [_count(totals["unclaimed"], _("件待签收"), "action", "claimed=false&sort=due_at"),
+            _count(totals["overdue"], _("件已超时"), "danger", "state=assigned&overdue=true&sort=due_at")]
 
 
 def _supervision_counts(user, now):
@@ -131,7 +147,8 @@ def _supervision_counts(user, now):
         overdue=Count("pk", filter=overdue_q(now)),
         flagged=Count("pk", filter=Q(state__in=OPEN_STATES, flagged_at__isnull=False)),
     )
-    return [_count(totals["overdue"], _("件已超时"), "danger"), _count(totals["flagged"], _("件已转督办"), "danger")]
+    return [_count(totals["overdue"], _("件已超时"), "danger", "overdue=true&sort=due_at"),
+            _count(totals["flagged"], _("件已转督办"), "danger", "flagged=true")]
 
 
 def _editor_counts(user, now):

@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_str
-from config.logging_config import JSON_FORMATTER
+from config.logging_config import JSON_FORMATTER, REDACT_FILTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CHUISHAO_VAR_DIR", str(BASE_DIR / "var")))
@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: health checks reach /healthz by 127.0.0.1, a host not in ALLOWED_HOSTS.
     "config.middleware.HealthzMiddleware",
+    # Second: whatever the layers below answer under /api/ and /open311/ (a malformed multipart body,
+    # a CSRF refusal, a 500) is turned into those interfaces' own error format.
+    "config.middleware.ApiErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +112,9 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests on SQLite (tests/cases/test_sweep_sqlite.py) use a file, not shared-cache memory, so
+            # that concurrent connections lock as in `make run`.
+            "TEST": {"NAME": str(VAR_DIR / "test-chuishao.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -131,25 +137,39 @@ if CELERY_EMBEDDED:
     }
     CELERY_BROKER_DIRS = [_broker_dir / "queue", _broker_dir / "processed", _broker_dir / "control"]
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
     CELERY_BROKER_DIRS = []
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another worker
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A request that enqueues after commit must not hang on a dead broker: publish fails within ~1 s,
+# the row it wrote is the record (governance.outbox), the kick is only an optimisation.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Beat's schedule file; its folder is created at start-up (governance.apps), var/ need not exist.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=5)
+EMAIL_OUTBOX_SECONDS = env_int("EMAIL_OUTBOX_SECONDS", 30, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     # Idempotent: running it twice, or on two beats, has the effect of running it once.
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
     "admission-periodic-review": {"task": "admission.tasks.open_periodic_reviews", "schedule": 3600.0},
+    # The email outbox (governance.outbox): delivers what a lost kick or a broker outage left pending.
+    "email-outbox": {"task": "governance.tasks.deliver_notification_emails", "schedule": float(EMAIL_OUTBOX_SECONDS)},
 }
 # Further steps of the deadline sweep, each `step(now) -> dict` (the apps' own deadlines; see cases.tasks).
 DEADLINE_SWEEP_STEPS = ["admission.sweep.step"]
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails safe (config.cache): with Redis down, requests are answered from a per-process cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailSafeRedisCache", "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -215,6 +235,9 @@ ADMISSION_DECISION_DAYS = env_int("ADMISSION_DECISION_DAYS", 5, minimum=1)
 ADMISSION_RENEWAL_NOTICE_DAYS = env_int("ADMISSION_RENEWAL_NOTICE_DAYS", 60, minimum=1)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_UPLOAD = 5
+# JSON request bodies of the API (config.api_parsers): refused before parsing when larger or deeper.
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1024)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=4, maximum=200)
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -276,7 +299,7 @@ CASE_DEADLINES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes "no credentials" a 401 rather than a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -293,7 +316,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api_common.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.api_parsers.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -304,7 +327,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "吹哨平台 REST API: responsibility lists and the whistle-and-respond case flow.\n\n"
         "Sign in: POST /api/v1/auth/token/ with username and password, then send `Authorization: Token <key>` "
-        "(tokens are revoked in the admin). Browser sessions work too (send the CSRF token on POST).\n\n"
+        "(a token expires after API_TOKEN_TTL_HOURS, 30 days by default, and is revoked by a password change, a "
+        "deactivation, DELETE /api/v1/auth/token/ or the admin; GET /api/v1/auth/token/ shows it). Browser sessions work too (send the CSRF token on POST).\n\n"
         "Every action on a case is its own POST /api/v1/cases/{id}/{action}/; no endpoint sets `state`.\n\n"
         "Errors always have the body {\"detail\", \"code\", \"errors\"}: 400 bad input (errors by field), 401 no or "
         "bad credentials, 403 no role for the action, 404 not found or not visible to you, 409 the case's state no "
@@ -326,9 +350,11 @@ SPECTACULAR_SETTINGS = {
     },
     "AUTHENTICATION_WHITELIST": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_auth.ExpiringTokenAuthentication",
     ],
 }
+# API tokens (config.api_auth) expire this many hours after they were issued.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 30 * 24, minimum=1)
 
 # --- Logging: structured JSON to stdout -------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", {"DEBUG", "INFO", "WARNING", "ERROR"}, "INFO")
@@ -338,7 +364,10 @@ LOGGING = {
     "formatters": {
         "json": JSON_FORMATTER,
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    # Every line goes through the secret-redacting filter (api_key, token, password ... -> [REDACTED]).
+    "filters": {"redact": REDACT_FILTER},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
+                            "filters": ["redact"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},

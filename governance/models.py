@@ -116,10 +116,15 @@ class Membership(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification (站内通知). Email copies are sent by a Celery task after commit.
+    """An in-app notification (站内通知), and the outbox row of its email copy.
 
     `dedupe_key` makes re-sending idempotent: the deadline sweep may try to notify the same
     escalation again after a crash, and the unique key turns the second attempt into a no-op.
+
+    Email outbox (governance.outbox): a row written with `email_pending` in the same transaction as
+    the change it reports is an email that must go out. The periodic task claims pending rows (a
+    lease in `email_lease_until`, taken with SKIP LOCKED), sends them and clears `email_pending`
+    while setting `emailed_at`; the broker only speeds this up, it is never the record.
     """
 
     recipient = models.ForeignKey(
@@ -134,6 +139,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_pending = models.BooleanField(_("邮件待发送"), default=False, db_default=False)
+    email_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("通知")
@@ -142,7 +150,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(
                 fields=["recipient", "created_at"], condition=models.Q(read_at__isnull=True), name="notification_unread"
-            )
+            ),
+            # The email outbox: only the rows still to send, oldest first.
+            models.Index(fields=["id"], condition=models.Q(email_pending=True), name="notification_email_outbox"),
         ]
 
     def __str__(self):

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('governance', '0003_alter_membership_role'),
+        ('governance', '0004_alter_membership_role'),
         ('responsibilities', '0004_listitem_admission_ref'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0002_seed_calendar'),
+        ('governance', '0003_notification_email_outbox'),
     ]
 
     operations = [
