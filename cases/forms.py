@@ -223,6 +223,11 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("撤回原因（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RefuseUnadmittedForm(forms.Form):
+    reason = forms.CharField(label=_("拒收理由"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("该职责没有准入记录，也不是本乡镇的存量事项；事项将回到指挥中心重新研判。"))
+
+
 class ClaimForm(forms.Form):
     pass
 

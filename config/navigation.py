@@ -39,11 +39,24 @@ ROLE_TILES = {
     Role.EDITOR: [
         ("responsibilities:editor_index", _("清单编辑"), _("编辑责任清单草稿、导入、预览差异并发布")),
     ],
+    Role.ADMISSION_REVIEWER: [
+        ("admission:index", _("职责准入审查"), _("审查部门下放职责的申请：合法性、冲突、资源匹配，征求乡镇意见后决定")),
+        ("admission:registry", _("准入登记簿"), _("按部门、状态、乡镇查阅准入申请和各部门统计，导出 Excel")),
+    ],
 }
+# Tiles offered to a role only in some units: (role, predicate(unit), tile). A department officer may
+# propose duties for townships; a township's staff comment on them and report whether resources arrived.
+UNIT_TILES = [
+    (Role.OFFICER, lambda unit: unit.is_department,
+     ("admission:index", _("职责准入申请"), _("向乡镇（街道）下放职责须经准入，并随附人员、经费、权限和装备"))),
+    (Role.REPORTER, lambda unit: unit.is_township,
+     ("admission:index", _("准入事项与资源"), _("对拟下放的职责提出意见，反馈随附资源是否到位"))),
+]
 PUBLIC_TILES = [
     ("responsibilities:index", _("责任清单公开"), _("查阅各级公布的责任清单和负面清单")),
     ("responsibilities:lookup", _("这件事归谁管？"), _("输入事项，查询负责的单位")),
     ("assessment:public", _("考核结果公开"), _("各部门已确认月份的受理、按时办结和满意情况")),
+    ("admission:public_register", _("已准入事项公示"), _("下放到乡镇的职责及随附的人员、经费和权限")),
 ]
 
 
@@ -72,8 +85,16 @@ def _dedupe(specs):
 def role_tiles(user):
     """Tiles for every role the user holds, once each, in the fixed order of ROLE_TILES (a person
     who reports and supervises always sees reporting first, whatever order they were granted in)."""
-    roles = {membership.role for membership in memberships_of(user)}
-    return resolve_tiles(_dedupe([spec for role, specs in ROLE_TILES.items() if role in roles for spec in specs]))
+    memberships = memberships_of(user)
+    roles = {membership.role for membership in memberships}
+    specs = []
+    for role, role_specs in ROLE_TILES.items():
+        if role not in roles:
+            continue
+        specs += role_specs
+        specs += [spec for unit_role, applies, spec in UNIT_TILES
+                  if unit_role == role and any(m.role == role and applies(m.unit) for m in memberships)]
+    return resolve_tiles(_dedupe(specs))
 
 
 def public_tiles():
@@ -160,8 +181,15 @@ def _exemption_counts(user, now):
     return [_count(totals["waiting"], _("件免责申请待审核"), "action"), _count(totals["late"], _("件已超时"), "danger")]
 
 
+def _admission_counts(user, now):
+    from admission.selectors import waiting_counts
+
+    return [_count(n, label, tone) for n, label, tone in waiting_counts(user, now)]
+
+
 TILE_COUNTS = {
     "assessment:exemptions": _exemption_counts,
+    "admission:index": _admission_counts,
     "cases:township_list": _township_counts,
     "cases:triage_queue": _triage_counts,
     "cases:department_queue": _department_counts,

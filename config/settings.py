@@ -7,6 +7,7 @@ helpers in config.env; the defaults are safe for a local `make run`:
 Production sets DATABASE_URL (PostgreSQL) and REDIS_URL, DEBUG=0 and a SECRET_KEY.
 """
 
+import datetime
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "responsibilities",
     "cases",
     "assessment",
+    "admission",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +166,7 @@ EMAIL_OUTBOX_SECONDS = env_int("EMAIL_OUTBOX_SECONDS", 30, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     # Idempotent: running it twice, or on two beats, has the effect of running it once.
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
+    "admission-periodic-review": {"task": "admission.tasks.open_periodic_reviews", "schedule": 3600.0},
     # The email outbox (governance.outbox): delivers what a lost kick or a broker outage left pending.
     "email-outbox": {"task": "governance.tasks.deliver_notification_emails", "schedule": float(EMAIL_OUTBOX_SECONDS)},
     # Idempotent too: recomputes yesterday's and today's assessment facts (any day can be re-run by hand).
@@ -171,6 +174,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Exemption requests (免责申请) are reviewed within this many working days.
 ASSESSMENT_REVIEW_WORKING_DAYS = 5
+# Further steps of the deadline sweep, each `step(now) -> dict` (the apps' own deadlines; see cases.tasks).
+DEADLINE_SWEEP_STEPS = ["admission.sweep.step"]
 
 if REDIS_URL:
     # Fails safe (config.cache): with Redis down, requests are answered from a per-process cache.
@@ -239,6 +244,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: attachments go through access-checked views
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# 职责准入: duties first listed from this date on need an admission record, or a township may refuse them.
+ADMISSION_IN_FORCE_FROM = datetime.date.fromisoformat(env_str("ADMISSION_IN_FORCE_FROM", "2026-10-01"))
+# Working days for the admission review stages, and the township comment period (征求意见).
+ADMISSION_REVIEW_DAYS = env_int("ADMISSION_REVIEW_DAYS", 10, minimum=1)
+ADMISSION_COMMENT_DAYS = env_int("ADMISSION_COMMENT_DAYS", 5, minimum=1)
+ADMISSION_DECISION_DAYS = env_int("ADMISSION_DECISION_DAYS", 5, minimum=1)
+# Days before an admitted duty's expiry that its periodic review (期满复核) opens.
+ADMISSION_RENEWAL_NOTICE_DAYS = env_int("ADMISSION_RENEWAL_NOTICE_DAYS", 60, minimum=1)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_UPLOAD = 5
 # JSON request bodies of the API (config.api_parsers): refused before parsing when larger or deeper.

@@ -25,7 +25,7 @@ from responsibilities.models import DutyList, ItemKind, ListEvent, ListItem, Lis
 from responsibilities.permissions import can_edit_any_list, can_edit_list, editor_scope_q
 
 PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
-CACHE_KEY = "responsibilities:version-items:v2:{pk}"
+CACHE_KEY = "responsibilities:version-items:v3:{pk}"
 CACHE_SECONDS = 7 * 24 * 3600
 
 # The fields compared by the diff and shown in an item's history, in display order.

@@ -7,7 +7,7 @@ build_org() makes a small county through the same services the product uses:
         township 城关街道 (reporter, township_supervisor)   township 青石镇 (reporter_b)
         department 市场监管局 (officer, officer_a2, dept_supervisor)   department 综合执法局 (officer_b)
         assessor (考核办, at the county)
-plus a staff administrator, a user with no role, and `anonymous` (None).
+plus a staff administrator, a user with no role, the county's admission reviewer and `anonymous` (None).
 """
 
 from dataclasses import dataclass
@@ -44,6 +44,7 @@ class Org:
     assessor: object
     admin: object
     nobody: object
+    reviewer: object = None  # admission_reviewer (职责准入审查) of 示范县; not in personas(): its matrices predate it
     anonymous: object = None
 
     def personas(self):
@@ -93,4 +94,5 @@ def build_org() -> Org:
         assessor=person("p_assessor", "赵敏", county, Role.ASSESSOR),
         admin=make_user("p_admin", "系统管理员", is_staff=True, is_superuser=True),
         nobody=make_user("p_nobody", "无角色用户"),
+        reviewer=person("p_reviewer", "赵审", county, Role.ADMISSION_REVIEWER),
     )
