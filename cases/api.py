@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -27,6 +27,7 @@ from cases.models import OPEN_STATES, Attachment, Case, CaseEvent, CaseState, Ch
 from cases.selectors import LIST_RELATED, attachment_get_for_user, case_list_for_user, get_case_for_user
 from cases.uploads import attachment_response
 from config.api_common import error_responses
+from config.api_parsers import LimitedJSONParser
 from governance.models import Role, Unit, UnitKind
 from governance.selectors import display_name, memberships_of
 from responsibilities.models import ListItem
@@ -344,7 +345,7 @@ def _schema(request_serializer, summary, response=None):
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     filterset_class = CaseFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [LimitedJSONParser, MultiPartParser, FormParser]
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer

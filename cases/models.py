@@ -41,7 +41,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     that keeps the state (claim, reassign, an information request: assigned → assigned), which the
     row lock alone serialises."""
 
-    number = models.CharField(_("案件编号"), max_length=32, unique=True)
+    number = models.CharField(_("案件编号"), max_length=64, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("问题描述"))
     address = models.CharField(_("地点"), max_length=300)
@@ -383,10 +383,25 @@ class ExtensionRequest(models.Model):
 
 
 class CaseNumberCounter(models.Model):
-    """Per-year counter for human-readable numbers (SZ-2026-000123); locked row by row when a case is created."""
+    """One counter per county and year for human-readable numbers (SZ-SFX-2026-000123).
 
-    year = models.PositiveIntegerField(primary_key=True)
+    cases.services takes the next number with one upsert, the last write before the report's
+    notifications, so two counties never wait on each other and one county's reports wait on each
+    other only for the rest of that commit. The number is taken inside the report's transaction: a
+    report that rolls back gives its number back, so numbers have no gaps.
+    """
+
+    county = models.ForeignKey(
+        "governance.Unit", verbose_name=_("县（区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    code = models.CharField(_("县（区）编码"), max_length=32)
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("事项编号计数器")
+        verbose_name_plural = _("事项编号计数器")
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="case_number_counter_county_year")]
 
 
 class SavedSearch(models.Model):

@@ -12,6 +12,7 @@ HTML views, the REST API, admin actions and Celery tasks all call these function
 """
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -195,15 +196,56 @@ def _valid_department(case, department):
     )
 
 
-def _next_number(now):
-    """SZ-2026-000123: a per-year counter, row-locked so two reports never share a number."""
+_NUMBER_SQL_POSTGRESQL = """
+WITH n AS (
+    INSERT INTO {counter} (county_id, year, code, last)
+    SELECT id, %(year)s, code, 1 FROM {unit} WHERE id = %(county)s
+    ON CONFLICT (county_id, year) DO UPDATE SET last = {counter}.last + 1
+    RETURNING code, last
+)
+UPDATE {case} SET number = %(prefix)s || n.code || '-' || %(year)s || '-'
+    || CASE WHEN n.last < 1000000 THEN lpad(n.last::text, 6, '0') ELSE n.last::text END
+FROM n WHERE {case}.id = %(case_id)s
+RETURNING {case}.number
+"""
+
+
+def _county_id(township):
+    """The county (or district) whose numbering a township's reports follow: its parent unit."""
+    return township.parent_id or township.pk
+
+
+def _assign_number(case, now):
+    """SZ-SFX-2026-000123: deployment prefix, county code, year, the county's counter for the year.
+
+    Called as the last write of the report before its notifications: the counter row of the county is
+    locked from here to commit, so reports of other counties never wait and those of the same county
+    wait only for the rest of this commit. A rolled-back report rolls its number back (no gaps).
+    On PostgreSQL one statement bumps the counter and writes the number; elsewhere (SQLite for a
+    local `make run`, whose writes are serialised anyway) three ORM statements do the same.
+    """
+    from django.db import connection
+    from django.db.models import F
+
     year = timezone.localtime(now).year
-    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(year=year, last=0)], ignore_conflicts=True)
-    counter = CaseNumberCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
     prefix = getattr(settings, "CASE_NUMBER_PREFIX", "SZ")
-    return f"{prefix}-{year}-{counter.last:06d}"
+    prefix = f"{prefix}-" if prefix else ""
+    county_id = _county_id(case.township)
+    if connection.vendor == "postgresql":
+        sql = _NUMBER_SQL_POSTGRESQL.format(
+            counter=CaseNumberCounter._meta.db_table, unit=Unit._meta.db_table, case=Case._meta.db_table
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"year": year, "county": county_id, "prefix": prefix, "case_id": case.pk})
+            case.number = cursor.fetchone()[0]
+        return case.number
+    county = Unit.objects.only("code").get(pk=county_id)
+    CaseNumberCounter.objects.get_or_create(county_id=county_id, year=year, defaults={"code": county.code})
+    CaseNumberCounter.objects.filter(county_id=county_id, year=year).update(last=F("last") + 1)
+    counter = CaseNumberCounter.objects.get(county_id=county_id, year=year)
+    case.number = f"{prefix}{counter.code}-{year}-{counter.last:06d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    return case.number
 
 
 # --- Report and triage -----------------------------------------------------------------------
@@ -239,10 +281,10 @@ def case_report(
     _raise_if(errors)
 
     now = timezone.now()
+    centres = _dispatch_centres_for(township)
     with _FileJanitor() as janitor, transaction.atomic():
-        centres = _dispatch_centres_for(township)
         case = Case(
-            number=_next_number(now), title=title, description=description, address=address, urgency=urgency,
+            number=f"pending-{uuid.uuid4().hex}", title=title, description=description, address=address, urgency=urgency,
             latitude=latitude, longitude=longitude, channel=channel, township=township, reporter=actor,
             resident_name=resident_name[:50], resident_phone=resident_phone[:32],
             dispatch_centre=centres[0] if centres else None,
@@ -251,8 +293,10 @@ def case_report(
         case.save()
         _store_photos(case, checked, purpose=Attachment.Purpose.REPORT, actor=actor, stored=janitor.names)
         case_event_write(case, actor=actor, action=CaseAction.REPORTED, from_state="", unit=township, data={"photos": len(checked)})
+        dispatchers = _dispatchers(case)
+        _assign_number(case, now)  # last: the county's counter stays locked until commit
         _notify(
-            case, _dispatchers(case), "case.reported",
+            case, dispatchers, "case.reported",
             _("新上报事项 %(number)s：%(title)s") % {"number": case.number, "title": case.title},
             _("%(township)s上报，请对照清单研判。") % {"township": township.display_name},
         )

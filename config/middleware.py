@@ -61,3 +61,58 @@ class RejectNullCharactersMiddleware:
         from django.views.defaults import bad_request
 
         return bad_request(request, exception=None)
+
+
+API_PREFIXES = ("/api/", "/open311/")
+# Pages under /api/ that are HTML on purpose (Swagger UI).
+API_HTML_PATHS = ("/api/docs/",)
+
+
+def api_error_response(request, status, message=None):
+    """An error for a request under /api/ or /open311/ in that interface's documented format."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+
+    if message is None:
+        message = {
+            400: _("请求格式有误。"), 403: _("您无权执行此操作。"), 404: _("未找到，或您无权查看。"),
+            405: _("不支持此请求方法。"), 413: _("请求体过大。"), 500: _("服务器内部错误，请稍后再试。"),
+        }.get(status, _("请求未能完成。"))
+    if request.path.startswith("/open311/"):
+        from cases.open311 import render_error
+
+        return render_error("json" if request.path.endswith(".json") else "xml", status, message)
+    code = {400: "invalid", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
+            413: "too_large", 500: "server_error"}.get(status, "error")
+    body = {"detail": message, "code": code}
+    if status == 400:
+        body["errors"] = {}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class ApiErrorFormatMiddleware:
+    """Under /api/ and /open311/, an HTML error answer from a layer below becomes the interface's error body.
+
+    The views answer in their format themselves; what reaches here as an HTML error page comes from
+    Django around them: a malformed multipart body (read by the CSRF or NUL middleware), a CSRF refusal,
+    an oversized body, and any 500 (the exception is logged by Django before this runs). Second in
+    settings.MIDDLEWARE, so every layer below is covered.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith(API_PREFIXES)
+            and not request.path.startswith(API_HTML_PATHS)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            replacement = api_error_response(request, response.status_code)
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response

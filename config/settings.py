@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url_template
-from config.logging_config import JSON_FORMATTER
+from config.logging_config import JSON_FORMATTER, REDACT_FILTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CHUISHAO_VAR_DIR", str(BASE_DIR / "var")))
@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: health checks reach /healthz by 127.0.0.1, a host not in ALLOWED_HOSTS.
     "config.middleware.HealthzMiddleware",
+    # Second: whatever the layers below answer under /api/ and /open311/ (a malformed multipart body,
+    # a CSRF refusal, a 500) is turned into those interfaces' own error format.
+    "config.middleware.ApiErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,6 +222,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_UPLOAD = 5
+# JSON request bodies of the API (config.api_parsers): refused before parsing when larger or deeper.
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1024)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=4, maximum=200)
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -280,7 +286,7 @@ CASE_DEADLINES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes "no credentials" a 401 rather than a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -297,7 +303,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api_common.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.api_parsers.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -308,7 +314,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "吹哨平台 REST API: responsibility lists and the whistle-and-respond case flow.\n\n"
         "Sign in: POST /api/v1/auth/token/ with username and password, then send `Authorization: Token <key>` "
-        "(tokens are revoked in the admin). Browser sessions work too (send the CSRF token on POST).\n\n"
+        "(a token expires after API_TOKEN_TTL_HOURS, 30 days by default, and is revoked by a password change, a "
+        "deactivation, DELETE /api/v1/auth/token/ or the admin; GET /api/v1/auth/token/ shows it). Browser sessions work too (send the CSRF token on POST).\n\n"
         "Every action on a case is its own POST /api/v1/cases/{id}/{action}/; no endpoint sets `state`.\n\n"
         "Errors always have the body {\"detail\", \"code\", \"errors\"}: 400 bad input (errors by field), 401 no or "
         "bad credentials, 403 no role for the action, 404 not found or not visible to you, 409 the case's state no "
@@ -330,9 +337,11 @@ SPECTACULAR_SETTINGS = {
     },
     "AUTHENTICATION_WHITELIST": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_auth.ExpiringTokenAuthentication",
     ],
 }
+# API tokens (config.api_auth) expire this many hours after they were issued.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 30 * 24, minimum=1)
 
 # --- Logging: structured JSON to stdout -------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", {"DEBUG", "INFO", "WARNING", "ERROR"}, "INFO")
@@ -342,7 +351,10 @@ LOGGING = {
     "formatters": {
         "json": JSON_FORMATTER,
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    # Every line goes through the secret-redacting filter (api_key, token, password ... -> [REDACTED]).
+    "filters": {"redact": REDACT_FILTER},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
+                            "filters": ["redact"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},

@@ -10,6 +10,18 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
+        from django.db.models.signals import post_delete, post_save
+
+        from governance.models import CalendarDay, CalendarYear
+
+        # Every saved or deleted calendar row (the admin, a shell) drops the processes' cached calendar.
+        for model in (CalendarDay, CalendarYear):
+            for signal in (post_save, post_delete):
+                signal.connect(_calendar_edited, sender=model, dispatch_uid=f"calendar-edited-{model.__name__}")
+
+        from governance import signals
+
+        signals.connect()
 
         # Embedded local mode: Celery's filesystem transport needs its folders before the first
         # message is sent (by the web process) or read (by the worker). Both load this app, so
@@ -20,3 +32,9 @@ class GovernanceConfig(AppConfig):
         # Celery beat opens its schedule file right after loading Django (this runs first), and dies
         # if the folder is missing: a fresh clone running the documented beat command has no var/.
         Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _calendar_edited(sender, **kwargs):
+    from governance.calendar import calendar_changed
+
+    calendar_changed()

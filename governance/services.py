@@ -87,17 +87,18 @@ def notification_send(*, recipients, kind, title, body="", url="", subject="", d
     created = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
         key = f"{dedupe_key}:u{user.pk}" if dedupe_key else None
+        fields = dict(
+            recipient=user, kind=kind, title=title[:200], body=body, url=url, subject=subject,
+            dedupe_key=key, email_pending=bool(email and user.email),
+        )
+        if key is None:  # nothing to collide with: no savepoint (two round trips per recipient) needed
+            created.append(Notification.objects.create(**fields))
+            continue
         try:
             with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        recipient=user, kind=kind, title=title[:200], body=body, url=url, subject=subject,
-                        dedupe_key=key, email_pending=bool(email and user.email),
-                    )
-                )
+                created.append(Notification.objects.create(**fields))
         except IntegrityError:
-            if key is None:
-                raise
+            pass
     if any(n.email_pending for n in created):
         kick_on_commit()
     return created

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_closed_label'),
+        ('cases', '0005_number_counter_per_county'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
