@@ -40,3 +40,28 @@ def test_the_lookup_offers_the_hotline_and_for_staff_a_report_with_the_words(cli
     link = re.search(r'href="(/cases/report/\?text=[^"]+)"', page).group(1)
     form = client.get(link.replace("&amp;", "&")).content.decode()
     assert re.search(r'<textarea[^>]*name="description"[^>]*>\s*外星人降落</textarea>', form)
+
+
+def test_after_an_unsatisfied_rating_the_page_says_it_was_reopened_and_with_whom(client, org, flow):
+    from cases import services
+
+    case = services.case_feedback(case=flow.resolved(), actor=org.reporter, rating="unsatisfied", comment="油烟仍在")
+    client.force_login(org.reporter)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "已重办（第 1 次）" in page
+    assert f"已退回{org.dept.display_name}重新办理" in page
+    assert f"承办人：{org.officer.get_full_name() or org.officer.username}" in page
+
+
+def test_cases_waiting_for_the_township_come_first_in_its_list(client, org, flow):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from cases import selectors
+
+    with time_machine.travel(timezone.now() - timedelta(days=2), tick=False):
+        to_rate = flow.resolved(title="待评价")
+    flow.reported(title="刚上报")
+    assert list(selectors.township_cases(org.reporter))[0] == to_rate
