@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url_template
 from config.logging_config import JSON_FORMATTER, REDACT_FILTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -400,3 +400,17 @@ LOGGING = {
 }
 
 PLATFORM_NAME = _("吹哨平台")
+
+# --- Maps (cases: the report form's pin, the case map) ---------------------------------------------
+# A tile server the county licenses, e.g. 天地图 with its key. Empty: no map is drawn and no page asks
+# any server for tiles; the coordinates fields and the "use my location" button still work.
+MAP_TILE_URL = env_url_template("MAP_TILE_URL", "", placeholders=("{z}", "{x}", "{y}"))
+MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = env_str("MAP_TILE_SUBDOMAINS", "abc")  # what {s} may be, one character each
+MAP_CENTER_LAT = env_float("MAP_CENTER_LAT", 35.0, minimum=-90, maximum=90)
+MAP_CENTER_LON = env_float("MAP_CENTER_LON", 105.0, minimum=-180, maximum=180)
+MAP_DEFAULT_ZOOM = env_int("MAP_DEFAULT_ZOOM", 12, minimum=1, maximum=19)
+
+# The public hotline offered when the lookup finds nothing (这件事归谁管？).
+PUBLIC_HOTLINE = env_str("PUBLIC_HOTLINE", "12345")
+

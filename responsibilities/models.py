@@ -113,6 +113,18 @@ class ListVersion(models.Model):
     def is_editable(self):
         return self.status == VersionStatus.DRAFT
 
+    @property
+    def is_upcoming(self):
+        """Published with an effective date still to come: shown as 即将生效 (not in force yet, see
+        selectors.versions_in_force)."""
+        from django.utils import timezone
+
+        return (self.status == VersionStatus.PUBLISHED and self.effective_date is not None
+                and self.effective_date > timezone.localdate())
+
+    def public_status_label(self):
+        return _("即将生效") if self.is_upcoming else self.get_status_display()
+
 
 class ListItem(models.Model):
     version = models.ForeignKey(ListVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="items")
