@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cases",
     "assessment",
     "admission",
+    "routing",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=5)
 EMAIL_OUTBOX_SECONDS = env_int("EMAIL_OUTBOX_SECONDS", 30, minimum=5)
+ROUTING_RETRAIN_SECONDS = env_int("ROUTING_RETRAIN_SECONDS", 3600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     # Idempotent: running it twice, or on two beats, has the effect of running it once.
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
@@ -171,6 +173,8 @@ CELERY_BEAT_SCHEDULE = {
     "email-outbox": {"task": "governance.tasks.deliver_notification_emails", "schedule": float(EMAIL_OUTBOX_SECONDS)},
     # Idempotent too: recomputes yesterday's and today's assessment facts (any day can be re-run by hand).
     "assessment-rollup": {"task": "assessment.tasks.rollup_recent_days", "schedule": 3600.0},
+    # Idempotent too: the same decisions give no new model version.
+    "routing-retrain": {"task": "routing.tasks.retrain", "schedule": float(ROUTING_RETRAIN_SECONDS)},
 }
 # Exemption requests (免责申请) are reviewed within this many working days.
 ASSESSMENT_REVIEW_WORKING_DAYS = 5
