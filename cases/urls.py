@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/triage/", views.case_triage, name="triage"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),
     path("<int:pk>/return/", views.case_return, name="return"),
+    path("<int:pk>/refuse-unadmitted/", views.case_refuse_unadmitted, name="refuse_unadmitted"),
     path("<int:pk>/withdraw/", views.case_withdraw, name="withdraw"),
     path("<int:pk>/claim/", views.case_claim, name="claim"),
     path("<int:pk>/decline/", views.case_decline, name="decline"),

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import extensions, forms, permissions, search, selectors, services
+from cases import extensions, forms, search, selectors, services, workflow
 from cases.audit import CaseAction
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.models import SavedSearch
@@ -168,7 +168,7 @@ def bulk_assign(request):
         return _back(request)
     done, failed = [], []
     for case in cases:
-        if not permissions.can_assign(request.user, case):
+        if not workflow.allowed("assign", request.user, case):
             failed.append((case.number, _("当前状态不能交办，或不属您的分拨中心。")))
             continue
         try:
@@ -199,7 +199,7 @@ def bulk_urge(request):
         return _back(request)
     done, failed = [], []
     for case in cases:
-        if not extensions.can_urge(request.user, case):
+        if not workflow.allowed("urge", request.user, case):
             failed.append((case.number, _("已经办结、没有计时中的环节，或不在您的督办范围内。")))
             continue
         try:

@@ -15,7 +15,7 @@ import datetime
 from django.contrib.auth import get_user_model
 
 from governance.models import Level, Unit
-from responsibilities import services
+from responsibilities import demo_county, services
 from responsibilities.models import DutyList, VersionStatus
 
 LIST_CODE = "sfx-township"
@@ -215,7 +215,7 @@ def seed(stdout=None):
     if not any(v.status != VersionStatus.DRAFT for v in versions.values()):
         draft = versions.get(1) or services.list_draft_start(duty_list=duty_list, actor=editor)
         if not draft.items.exists():
-            for row in ITEMS:
+            for row in ITEMS + demo_county.rows():
                 services.list_item_add(version=draft, actor=editor, **_fields(row, departments))
         services.list_publish(
             version=draft, actor=editor, effective_date=datetime.date(2026, 1, 1),
