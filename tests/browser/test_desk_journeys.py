@@ -117,3 +117,28 @@ def test_supervisor_urges_the_overdue_cases_at_once(org, lists, screen, live_ser
     page.get_by_text("已处理 2 件").wait_for()
     assert CaseEvent.objects.filter(action="case.urged").count() == 2
     assert_accessible(page)
+
+
+def test_notifications_grouped_per_case_and_marked_read_in_bulk(org, lists, screen, live_server, login, shot):
+    size, page = screen
+    a, b = report(org, "通知分组一"), report(org, "通知分组二")
+    for case in (a, b):
+        services.case_triage(case=case, actor=org.dispatcher)
+    from governance import services as gov
+
+    for i in range(3):
+        gov.notification_send(recipients=[org.dispatcher], kind="case.urged", title=f"{a.number} 催办 {i}",
+                              subject=f"case:{a.pk}", email=False)
+    login(page, org.dispatcher)
+    page.get_by_role("link", name="通知").click()
+    page.get_by_role("heading", name="通知").wait_for()
+    assert page.get_by_text("此前还有").first.is_visible()
+    assert_accessible(page)
+    shot(page, f"desk-notifications-{size}")
+    page.locator("input[name=group]").first.check()
+    page.get_by_role("button", name="勾选的标为已读").click()
+    page.get_by_role("heading", name="通知").wait_for()
+    from governance.models import Notification
+
+    assert Notification.objects.filter(recipient=org.dispatcher, read_at__isnull=False).count() >= 3
+    assert Notification.objects.filter(recipient=org.dispatcher, read_at__isnull=True).exists()

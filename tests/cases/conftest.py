@@ -17,6 +17,7 @@ def build_lists(org):
     """示范县's published township list: a basic duty, an assisting duty (市场监管局) and a negative item
     (综合执法局). Items are written while the version is a draft, then it is published.
     Browser journeys import this function (fixtures do not cross test folders)."""
+    import datetime
     from types import SimpleNamespace
 
     from governance.models import Level
@@ -42,7 +43,9 @@ def build_lists(org):
         description="对违法建设行为立案查处、责令限期拆除", keywords="违建 违法建设 私搭乱建",
         legal_basis="《中华人民共和国城乡规划法》第六十四条", department=org.dept_b, position=3,
     )
-    ListVersion.objects.filter(pk=version.pk).update(status="published", published_at=timezone.now())
+    # In force since long before any test's frozen clock (responsibilities.selectors.versions_in_force).
+    ListVersion.objects.filter(pk=version.pk).update(status="published", published_at=timezone.now(),
+                                                     effective_date=datetime.date(2020, 1, 1))
     return SimpleNamespace(version=version, basic=basic, assisting=assisting, negative=negative)
 
 
