@@ -35,7 +35,7 @@ ROLE_TILES = {
 }
 PUBLIC_TILES = [
     ("responsibilities:index", _("责任清单公开"), _("查阅各级公布的责任清单和负面清单")),
-    ("responsibilities:lookup", _("这件事归谁管？"), _("输入事项，查询负责的单位")),
+    ("routing:lookup", _("这件事归谁管？"), _("输入事项，查询负责的单位")),
 ]
 
 

@@ -7,7 +7,6 @@ Public readers see published and superseded versions only; drafts are read throu
 The cases app depends on `published_versions_for_unit` and `item_search` (keep their signatures).
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -326,20 +325,7 @@ def item_history(duty_list, code):
     return history
 
 
-# --- Public lookup "这件事归谁管？" ------------------------------------------------------------
-
-
-def lookup(query, *, for_unit=None, limit=10):
-    """Items that match a matter described in plain words, with the body responsible for each.
-
-    Whole-phrase matches (title first) come before items whose keywords appear in the sentence.
-    Returns [{"item", "responsible", "township_role"}].
-    """
-    query = re.sub(r"\s+", " ", (query or "")).strip()[:200]
-    if not query:
-        return []
-    items = item_search(query, for_unit=for_unit, limit=limit)
-    return [{"item": item, **responsible_body(item)} for item in items]
+# --- Who is responsible for an item (the public lookup itself is routing.views.lookup) ---------------
 
 
 def responsible_body(item):
