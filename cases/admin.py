@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Attachment, Case, CaseEvent, ExtensionRequest
+from cases.open311 import admin as open311_admin  # noqa: F401 - registers the Open311 key admin
 from governance.admin_mixins import ReadOnlyMixin
 
 

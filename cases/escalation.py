@@ -24,9 +24,15 @@ Why it is safe (the database is the source of truth, not the queue):
      events and the in-app notifications are inserted in the same transaction: a worker killed
      mid-batch rolls all of it back and the next run does the batch again.
   3. Notifications carry a dedupe_key per case, stage start, level and recipient: a repeat cannot
-     notify twice. Emails are enqueued after commit (robust: a broker failure is logged, never
-     undoes the escalation); an escalation or warning notification still not emailed after
-     RESEND_AFTER is enqueued again by a later sweep, and the email task skips what was sent.
+     notify twice. Each is written as a pending email of the outbox (governance.outbox) in the same
+     transaction; the outbox task sends it exactly once, whether or not the after-commit kick
+     reached the broker.
+  4. The same semantics on both databases. PostgreSQL: one UPDATE … WHERE id IN (SELECT … FOR
+     UPDATE SKIP LOCKED) RETURNING raises a batch, multi-row INSERTs write its events and
+     notifications. SQLite (the embedded `make run`): the transaction is BEGIN IMMEDIATE, so sweeps
+     are serialised by the database's write lock; the batch is selected, raised by compare-and-set
+     per level and written with bulk_create. tests/cases/test_sweep_sqlite.py runs the sweep tests
+     on SQLite.
 """
 
 import functools
@@ -38,11 +44,11 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.audit import CaseAction
 from cases.models import OPEN_STATES, Case, CaseEvent, Stage
 from governance.models import Notification, Role, Unit, UnitKind
 
@@ -50,10 +56,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 MAX_BATCHES = 200  # per run and per kind of work; the next run continues
-RESEND_AFTER = timedelta(minutes=10)
-RESEND_WINDOW = timedelta(days=1)
-ESCALATION_KIND = "case.escalated"
-WARNING_KIND = "case.deadline_warning"
+ESCALATION_KIND = CaseAction.ESCALATED.value
+WARNING_KIND = CaseAction.DEADLINE_WARNING.value
 
 STAGE_LABELS = {
     Stage.TRIAGE: "分拨研判",
@@ -209,63 +213,64 @@ def _notifications(case, kind, title, body, key, user_ids):
     ]
 
 
-def _insert_rows(table, columns, rows, *, suffix="", casts=None):
-    """One multi-row INSERT per chunk of 500 rows; returns what `suffix` (e.g. RETURNING id) gives.
+def _postgres():
+    return connection.vendor == "postgresql"
 
-    The sweep writes up to two rows per escalated case; Django's bulk_create spends most of its
-    time compiling each value, which made 10,000 escalations take seconds longer than the database
-    needed (bench/bench_sweep.py). The columns are the model's own; the tests go through this path.
-    """
-    casts = casts or {}
-    one = "(" + ", ".join(f"%s{casts.get(c, '')}" for c in columns) + ")"
-    returned = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start:start + 500]
-            # Table and column names come from the models, every value is a parameter.
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))} {suffix}"  # noqa: S608
-            cursor.execute(sql, [value for row in chunk for value in row])
-            if suffix:
-                returned += cursor.fetchall()
-    return returned
+
+_NOTIFICATION_COLUMNS = ["recipient_id", "kind", "title", "body", "url", "subject", "dedupe_key"]
 
 
 def _insert_notifications(rows, now):
     """Bulk counterpart of governance.services.notification_send (same dedupe_key scheme): inserts what
-    is new (ON CONFLICT on the unique dedupe_key does nothing) and, after commit, enqueues the emails
-    of the rows it inserted. A row left from an attempt whose enqueue was lost is the resend step's job."""
+    is new (a row whose dedupe_key exists is left alone) as pending emails of the outbox, and kicks the
+    outbox after commit. rows: (recipient_id, kind, title, body, url, subject, dedupe_key)."""
     if not rows:
-        return 0
-    ids = [row[0] for row in _insert_rows(
-        Notification._meta.db_table,
-        ["recipient_id", "kind", "title", "body", "url", "subject", "dedupe_key", "created_at"],
-        [(*row, now) for row in rows],
-        suffix="ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-    )]
-    if ids:
-        transaction.on_commit(lambda: enqueue_emails(ids), robust=True)
-    return len(ids)
+        return
+    if _postgres():
+        # One statement per batch: the columns travel as arrays (unnest), the constants once.
+        table = Notification._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (recipient_id, kind, title, body, url, subject, dedupe_key, created_at, "  # noqa: S608
+                "email_pending, email_attempts) "
+                "SELECT r, k, t, b, u, s, d, %s, true, 0 FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], "
+                "%s::text[], %s::text[], %s::text[]) AS rows(r, k, t, b, u, s, d) "
+                "ON CONFLICT (dedupe_key) DO NOTHING",
+                [now, *(list(column) for column in zip(*rows, strict=True))],
+            )
+    else:
+        Notification.objects.bulk_create(
+            [Notification(**dict(zip(_NOTIFICATION_COLUMNS, row, strict=True)), email_pending=True) for row in rows],
+            ignore_conflicts=True,
+        )
+    from governance.outbox import kick_on_commit
+
+    kick_on_commit()
 
 
 def _insert_events(events, now):
-    """events: (case_id, actor, action, state, reason, data) -> append-only CaseEvent rows."""
-    _insert_rows(
-        CaseEvent._meta.db_table,
-        ["case_id", "actor_id", "actor_name", "action", "from_state", "to_state", "reason", "data", "created_at"],
-        [(case_id, actor.pk, actor.first_name or "系统", action, state, state, reason, json.dumps(data, ensure_ascii=False),
-          now) for case_id, actor, action, state, reason, data in events],
-        casts={"data": "::jsonb"},
-    )
-
-
-def enqueue_emails(notification_ids):
-    """After commit. A broker failure is logged and left to the resend step: email never blocks escalation."""
-    from governance.tasks import send_notification_emails
-
-    try:
-        send_notification_emails.delay(list(notification_ids))
-    except Exception:  # noqa: BLE001 - the notifications are in the database; a later sweep re-enqueues
-        logger.exception("could not enqueue notification emails", extra={"count": len(notification_ids)})
+    """events: (case_id, actor, action, state, reason, data) -> append-only CaseEvent rows (one actor)."""
+    if not events:
+        return
+    if _postgres():
+        table = CaseEvent._meta.db_table
+        actor = events[0][1]
+        assert all(e[1] is actor for e in events), "one batch, one actor (the system)"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (case_id, actor_id, actor_name, action, from_state, to_state, reason, data, "  # noqa: S608
+                "created_at) SELECT c, %s, %s, a, s, s, r, d::jsonb, %s "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) AS rows(c, a, s, r, d)",
+                [actor.pk, actor.first_name or "系统", now,
+                 [e[0] for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events],
+                 [json.dumps(e[5], ensure_ascii=False) for e in events]],
+            )
+    else:
+        CaseEvent.objects.bulk_create([
+            CaseEvent(case_id=case_id, actor_id=actor.pk, actor_name=actor.first_name or "系统", action=action,
+                      from_state=state, to_state=state, reason=reason, data=data)
+            for case_id, actor, action, state, reason, data in events
+        ])
 
 
 # --- The work ---------------------------------------------------------------------------------
@@ -276,7 +281,7 @@ def _open(qs):
 
 
 def overdue_queryset(now):
-    """Cases whose first escalation is due: served by the partial index case_open_due_at."""
+    """Cases whose first escalation is due: served by the partial index case_sweep_first_esc."""
     return _open(Case.objects.filter(due_at__lte=now, escalation_level=0))
 
 
@@ -320,11 +325,14 @@ _RETURNED = ["id", "number", "title", "state", "stage", "stage_started_at", "due
 
 
 def _lock_and_raise(now, qs, order, limit):
-    """Lock up to `limit` due rows (SKIP LOCKED) and raise their level by one, in one statement:
-    UPDATE … WHERE id IN (SELECT … WHERE <due> … FOR UPDATE SKIP LOCKED).
+    """Lock up to `limit` due rows and raise their level by one; returns the rows with the level they had.
+
+    PostgreSQL, in one statement: UPDATE … WHERE id IN (SELECT … WHERE <due> … FOR UPDATE SKIP LOCKED).
     PostgreSQL re-evaluates the inner WHERE on a row changed by a transaction that committed before
     we locked it, so a row another sweep just escalated (level raised, next_escalation_at moved on)
-    is not taken; a row another sweep holds is skipped. Returns the rows with the level they had."""
+    is not taken; a row another sweep holds is skipped."""
+    if not _postgres():
+        return _select_and_raise(now, qs, order, limit)
     inner = qs.select_for_update(skip_locked=True, of=("self",)).order_by(order, "pk").values("pk")[:limit]
     inner_sql, inner_params = inner.query.sql_with_params()
     table = Case._meta.db_table
@@ -342,6 +350,24 @@ def _lock_and_raise(now, qs, order, limit):
         case.pk = case.id
         case.escalation_level -= 1  # the level it had when we took it
         cases.append(case)
+    return cases
+
+
+def _select_and_raise(now, qs, order, limit):
+    """The same on a database without SKIP LOCKED (SQLite): the caller's transaction already holds the
+    database's write lock (BEGIN IMMEDIATE), so no other sweep runs between the SELECT and the UPDATE;
+    the UPDATE still raises each level by compare-and-set, and a row that does not match rolls the
+    batch back rather than be escalated twice."""
+    cases = _lock_batch(qs, order, limit)
+    by_level = {}
+    for case in cases:
+        by_level.setdefault(case.escalation_level, []).append(case.pk)
+    for level, pks in by_level.items():
+        raised = Case.objects.filter(pk__in=pks, escalation_level=level).update(
+            escalation_level=level + 1, escalated_at=now, next_escalation_at=now + step(), updated_at=now,
+        )
+        if raised != len(pks):
+            raise RuntimeError(f"escalation lost a compare-and-set at level {level}: {raised} of {len(pks)}")
     return cases
 
 
@@ -364,6 +390,10 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None, sys
         system = system or _system_actor()
         directory.prepare(cases)
         counts, at_top, events, notifications = {}, [], [], []
+        # Translated once per batch, formatted per case (gettext per case was a tenth of the sweep's time).
+        reason_text = _("%(stage)s超过时限，升级至第%(level)d级督办：%(unit)s")
+        title_text = _("督办：%(number)s %(title)s")
+        body_text = _("该事项%(stage)s已超过时限（%(due)s），现升级至第%(level)d级督办，请督促办理。")
         for case in cases:
             level = case.escalation_level + 1
             counts[level] = counts.get(level, 0) + 1
@@ -373,16 +403,16 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None, sys
                 at_top.append(case.pk)
             nominal, notified, user_ids = _escalation_targets(directory, case, level)
             stage_label = STAGE_LABELS.get(case.stage, case.stage)
-            reason = _("%(stage)s超过时限，升级至第%(level)d级督办：%(unit)s") % {
+            reason = reason_text % {
                 "stage": stage_label, "level": level, "unit": nominal.display_name,
             }
-            events.append((case.pk, system, "case.escalated", case.state, reason, {
+            events.append((case.pk, system, CaseAction.ESCALATED.value, case.state, reason, {
                 "level": level, "stage": case.stage, "due_at": case.due_at.isoformat(),
                 "unit": nominal.pk, "notified_unit": notified.pk if notified else None,
                 "recipients": user_ids, "next_escalation_at": following.isoformat() if following else None,
             }))
-            title = _("督办：%(number)s %(title)s") % {"number": case.number, "title": case.title}
-            body = _("该事项%(stage)s已超过时限（%(due)s），现升级至第%(level)d级督办，请督促办理。") % {
+            title = title_text % {"number": case.number, "title": case.title}
+            body = body_text % {
                 "stage": stage_label, "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"), "level": level,
             }
             notifications += _notifications(case, ESCALATION_KIND, title, body, f"{_clock_key(case)}:esc{level}", user_ids)
@@ -407,35 +437,24 @@ def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None, system=None):
         directory.prepare(cases)
         directory.prepare_people(cases, role_for=lambda c: _warning_units(directory, c))
         events, notifications = [], []
+        reason_text = _("%(stage)s即将到期（%(due)s）")
+        title_text = _("时限预警：%(number)s %(title)s")
+        body_text = _("该事项%(stage)s将于 %(due)s 到期，请及时办理。")
         for case in cases:
             user_ids = _warning_recipients(directory, case)
             stage_label = STAGE_LABELS.get(case.stage, case.stage)
             due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else ""
-            events.append((case.pk, system, "case.deadline_warning", case.state,
-                           _("%(stage)s即将到期（%(due)s）") % {"stage": stage_label, "due": due},
+            events.append((case.pk, system, CaseAction.DEADLINE_WARNING.value, case.state,
+                           reason_text % {"stage": stage_label, "due": due},
                            {"stage": case.stage, "due_at": case.due_at.isoformat() if case.due_at else None,
                             "recipients": user_ids}))
-            title = _("时限预警：%(number)s %(title)s") % {"number": case.number, "title": case.title}
-            body = _("该事项%(stage)s将于 %(due)s 到期，请及时办理。") % {"stage": stage_label, "due": due}
+            title = title_text % {"number": case.number, "title": case.title}
+            body = body_text % {"stage": stage_label, "due": due}
             notifications += _notifications(case, WARNING_KIND, title, body, f"{_clock_key(case)}:warn", user_ids)
         Case.objects.filter(pk__in=[c.pk for c in cases], warned_at__isnull=True).update(warned_at=now)
         _insert_events(events, now)
         _insert_notifications(notifications, now)
     return len(cases)
-
-
-def resend_unsent_emails(now, *, limit=5000):
-    """Re-enqueue sweep notifications whose email was never sent (enqueue lost in a crash, broker down).
-    The email task skips anything already emailed, so a duplicate enqueue costs nothing."""
-    ids = list(
-        Notification.objects.filter(
-            kind__in=[ESCALATION_KIND, WARNING_KIND], emailed_at__isnull=True,
-            created_at__lte=now - RESEND_AFTER, created_at__gte=now - RESEND_WINDOW,
-        ).exclude(Q(recipient__email="") | Q(recipient__is_active=False)).values_list("pk", flat=True)[:limit]
-    )
-    if ids:
-        enqueue_emails(ids)
-    return len(ids)
 
 
 def sweep(now=None, *, batch_size=BATCH_SIZE):
@@ -444,7 +463,6 @@ def sweep(now=None, *, batch_size=BATCH_SIZE):
     1. Warnings: open, unpaused cases past warn_at and not yet warned -> 预警 to those who must act.
     2. First escalation: open, unpaused cases past due_at at level 0 -> level 1.
     3. Further escalation: escalated cases past next_escalation_at -> the next level up the chain.
-    4. Emails of sweep notifications that were never sent are enqueued again.
     Each step works in batches, one transaction per batch, until nothing is left (or MAX_BATCHES).
     """
     started = time.monotonic()
@@ -465,11 +483,9 @@ def sweep(now=None, *, batch_size=BATCH_SIZE):
                 by_level[level] = by_level.get(level, 0) + count
             if sum(counts.values()) < batch_size:
                 break
-    resent = resend_unsent_emails(now)
     return {
         "warned": warned,
         "escalated": sum(by_level.values()),
         "by_level": {str(k): v for k, v in sorted(by_level.items())},
-        "emails_reenqueued": resent,
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
     }

@@ -17,29 +17,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines, permissions
+from cases import deadlines, workflow
+from cases.audit import CaseAction, case_event_write
 from cases.escalation import Directory, _warning_recipients, case_url
 from cases.exceptions import CaseConflict, CasePermissionDenied
-from cases.models import OPEN_STATES, Case, CaseEvent, ExtensionRequest, Stage
+from cases.models import OPEN_STATES, Case, ExtensionRequest
 from governance.models import Role
 from governance.selectors import display_name, members_with_role, supervisors_of
 from governance.services import notification_send
 
-# An extension is for the department's own clocks; triage and feedback have no one to ask.
-EXTENDABLE_STAGES = (Stage.RESPONSE, Stage.RESOLUTION)
 MAX_REASON = 2000
-
-
-def can_request_extension(user, case):
-    return case.state in OPEN_STATES and case.stage in EXTENDABLE_STAGES and permissions.lead_officer_unit(user, case)
-
-
-def can_decide_extension(user, case):
-    return permissions.dispatch_unit(user, case) or permissions.supervisor_unit(user, case)
-
-
-def can_urge(user, case):
-    return case.state in OPEN_STATES and case.due_at is not None and permissions.supervisor_unit(user, case)
 
 
 def _lock(case):
@@ -47,13 +34,6 @@ def _lock(case):
         Case.objects.select_for_update(of=("self",))
         .select_related("township", "lead_department", "dispatch_centre", "list_item")
         .get(pk=case.pk)
-    )
-
-
-def _event(case, actor, unit, action, reason="", data=None):
-    return CaseEvent.objects.create(
-        case=case, actor=actor, actor_name=display_name(actor), actor_unit=unit, action=action,
-        from_state=case.state, to_state=case.state, reason=reason, data=data or {},
     )
 
 
@@ -75,15 +55,17 @@ def case_extension_request(*, case, actor, reason, requested_due_at):
     now = timezone.now()
     with transaction.atomic():
         case = _lock(case)
-        unit = permissions.lead_officer_unit(actor, case)
+        unit = workflow.who("extend", actor, case)
         if not unit:
             raise CasePermissionDenied(_("只有牵头部门的办理人员可以申请延期。"))
-        if case.state not in OPEN_STATES or case.stage not in EXTENDABLE_STAGES or case.due_at is None:
+        if case.state not in OPEN_STATES or case.stage not in workflow.EXTENDABLE_STAGES or case.due_at is None:
             raise CaseConflict(_("该事项当前环节没有可延期的时限。"))
         left = deadlines.time_left(case, now)
         running_due = now + left  # with the clock paused, the deadline still ahead of it
         if left.total_seconds() <= 0:
             raise CaseConflict(_("时限已过，不能再申请延期。请尽快办理，或联系督办领导。"))
+        if not workflow.STEPS["extend"].state_allows(case, now):
+            raise CaseConflict(_("该事项已有一份待审批的延期申请，请等待审批结果。"))
         if requested_due_at <= running_due:
             raise ValidationError({"requested_due_at": _("申请延至的时间必须晚于当前时限 %(due)s。") % {"due": _fmt(running_due)}})
         try:
@@ -93,7 +75,7 @@ def case_extension_request(*, case, actor, reason, requested_due_at):
                 )
         except IntegrityError:
             raise CaseConflict(_("该事项已有一份待审批的延期申请，请等待审批结果。"))
-        _event(case, actor, unit, "case.extension_requested", reason, {
+        case_event_write(case, actor=actor, unit=unit, action=CaseAction.EXTENSION_REQUESTED, reason=reason, data={
             "extension": extension.pk, "stage": case.stage, "due_at": case.due_at.isoformat(),
             "requested_due_at": requested_due_at.isoformat(),
         })
@@ -120,7 +102,7 @@ def case_extension_decide(*, extension, actor, approve, note=""):
     with transaction.atomic():
         case = _lock(extension.case)
         extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-        unit = can_decide_extension(actor, case)
+        unit = workflow.who("extension_decision", actor, case)
         if not unit:
             raise CasePermissionDenied(_("只有分拨中心或督办领导可以审批延期申请。"))
         if extension.status != ExtensionRequest.Status.PENDING:
@@ -136,9 +118,10 @@ def case_extension_decide(*, extension, actor, approve, note=""):
         if approve:
             deadlines.move_deadline(case, extension.requested_due_at, now)
             case.save(update_fields=[*deadlines.DEADLINE_FIELDS, "updated_at"])
-        _event(
-            case, actor, unit, "case.extension_approved" if approve else "case.extension_rejected", note,
-            {"extension": extension.pk, "stage": extension.stage, "old_due_at": old_due.isoformat() if old_due else None,
+        case_event_write(
+            case, actor=actor, unit=unit, reason=note,
+            action=CaseAction.EXTENSION_APPROVED if approve else CaseAction.EXTENSION_REJECTED,
+            data={"extension": extension.pk, "stage": extension.stage, "old_due_at": old_due.isoformat() if old_due else None,
              "new_due_at": case.due_at.isoformat() if approve else None},
         )
         notification_send(
@@ -159,15 +142,16 @@ def case_urge(*, case, actor, message):
         raise ValidationError({"message": _("催办意见不能超过 %(n)d 字。") % {"n": MAX_REASON}})
     with transaction.atomic():
         case = _lock(case)
-        unit = permissions.supervisor_unit(actor, case)
+        unit = workflow.who("urge", actor, case)
         if not unit:
             raise CasePermissionDenied(_("只有督办领导可以催办。"))
-        if case.state not in OPEN_STATES or case.due_at is None:
+        if not workflow.STEPS["urge"].state_allows(case):
             raise CaseConflict(_("该事项已经办结或没有计时中的环节，无需催办。"))
         directory = Directory()
         directory.prepare([case])
         recipients = _warning_recipients(directory, case)
-        event = _event(case, actor, unit, "case.urged", message, {"stage": case.stage, "recipients": recipients})
+        event = case_event_write(case, actor=actor, unit=unit, action=CaseAction.URGED, reason=message,
+                                 data={"stage": case.stage, "recipients": recipients})
         from django.contrib.auth import get_user_model
 
         notification_send(

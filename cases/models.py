@@ -11,46 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-
-class CaseState(models.TextChoices):
-    REPORTED = "reported", _("已上报")
-    TRIAGED = "triaged", _("研判中")
-    ASSIGNED = "assigned", _("已交办")
-    RESOLVED = "resolved", _("已办结")
-    CLOSED = "closed", _("已结案")
-    RETURNED = "returned", _("已退回（属本级职责）")
-    WITHDRAWN = "withdrawn", _("已撤回")
-
-
-# States in which a case is still someone's work and its deadline runs.
-# Used by the partial index below and by the deadline sweep.
-OPEN_STATES = [CaseState.REPORTED, CaseState.TRIAGED, CaseState.ASSIGNED, CaseState.RESOLVED]
-
-
-class Urgency(models.TextChoices):
-    NORMAL = "normal", _("一般")
-    URGENT = "urgent", _("紧急")
-
-
-class Channel(models.TextChoices):
-    STAFF = "staff", _("基层发现")
-    RESIDENT = "resident", _("群众点单")
-    OPEN311 = "open311", _("外部系统接入")
-
-
-class Stage(models.TextChoices):
-    """Whose clock is running: the stage a deadline belongs to."""
-
-    TRIAGE = "triage", _("分拨研判")
-    RESPONSE = "response", _("部门签收")
-    RESOLUTION = "resolution", _("部门办结")
-    FEEDBACK = "feedback", _("乡镇反馈")
-
-
-class Rating(models.TextChoices):
-    SATISFIED = "satisfied", _("满意")
-    BASIC = "basic", _("基本满意")
-    UNSATISFIED = "unsatisfied", _("不满意")
+from cases import deadlines
+from cases.choices import OPEN_STATES, CaseState, Channel, Rating, Stage, Urgency  # noqa: F401 - re-exported
 
 
 def _is_unclaimed(case):
@@ -70,10 +32,16 @@ def _info_pending(case):
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
-    """A reported matter. ConcurrentTransitionMixin makes a save whose state changed underneath it
-    fail with ConcurrentTransition; services lock the row first, so this is the second line of defence."""
+    """A reported matter.
 
-    number = models.CharField(_("案件编号"), max_length=32, unique=True)
+    What protects a transition from a concurrent one is the row lock: every service takes
+    SELECT ... FOR UPDATE (cases.services._lock) and re-checks role and state on the fresh row.
+    ConcurrentTransitionMixin only adds "the stored state is still the one I loaded" to the UPDATE,
+    so it catches a save that bypassed the lock when the state differs; it cannot see a transition
+    that keeps the state (claim, reassign, an information request: assigned → assigned), which the
+    row lock alone serialises."""
+
+    number = models.CharField(_("案件编号"), max_length=64, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("问题描述"))
     address = models.CharField(_("地点"), max_length=300)
@@ -169,11 +137,19 @@ class Case(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("案件")
         ordering = ["-created_at", "-id"]
         indexes = [
-            # Partial index used by the deadline sweep: only open cases carry a running deadline.
+            # Open cases with a running deadline (the "overdue" filters, cases.deadlines.overdue_q).
             models.Index(fields=["due_at"], condition=Q(state__in=OPEN_STATES), name="case_open_due_at"),
-            models.Index(fields=["next_escalation_at"], condition=Q(state__in=OPEN_STATES), name="case_open_next_esc"),
-            models.Index(fields=["warn_at"], condition=Q(state__in=OPEN_STATES, warned_at__isnull=True),
-                         name="case_open_warn_at"),
+            # The deadline sweep's three steps.
+            # Each holds exactly the rows one step of the sweep may take, in the order it takes them
+            # (cases.escalation: ORDER BY <time>, id LIMIT batch), so a batch reads only its own rows
+            # and a row leaves the index when it is escalated or warned.
+            models.Index(fields=["due_at", "id"], condition=Q(state__in=OPEN_STATES, paused_at__isnull=True,
+                                                               escalation_level=0), name="case_sweep_first_esc"),
+            models.Index(fields=["next_escalation_at", "id"], condition=Q(state__in=OPEN_STATES, paused_at__isnull=True,
+                                                                           escalation_level__gt=0),
+                         name="case_open_next_esc"),
+            models.Index(fields=["warn_at", "id"], condition=Q(state__in=OPEN_STATES, warned_at__isnull=True,
+                                                                paused_at__isnull=True), name="case_open_warn_at"),
             models.Index(fields=["township", "state"]),
             models.Index(fields=["lead_department", "state"]),
         ]
@@ -185,8 +161,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def open_clock(self, now):
         """A new report: the dispatch centre's triage clock starts (not a transition: the row is new)."""
-        from cases import deadlines
-
         deadlines.enter_stage(self, Stage.TRIAGE, now)
 
     # Field resets shared by several transitions (they only set fields on self, like the transitions).
@@ -208,15 +182,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=CaseState.REPORTED, target=CaseState.WITHDRAWN)
     def withdraw(self, *, now):
-        from cases import deadlines
-
         self.closed_at = now
         deadlines.stop_clock(self)
 
     @transition(field=state, source=[CaseState.REPORTED, CaseState.TRIAGED], target=CaseState.RETURNED)
     def return_to_township(self, *, now, list_item, reason):
-        from cases import deadlines
-
         self.list_item = list_item
         self.item_kind = list_item.kind
         self.return_reason = reason
@@ -225,10 +195,17 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self._clear_info_request()
         deadlines.stop_clock(self)
 
-    @transition(field=state, source=[CaseState.REPORTED, CaseState.TRIAGED], target=CaseState.ASSIGNED)
-    def assign(self, *, now, list_item, lead_department, dispatch_centre=None, note=""):
+    @transition(field=state, source=CaseState.RETURNED, target=CaseState.TRIAGED)
+    def refuse_unadmitted(self, *, now):
+        """未经准入: the township refuses a returned duty that was never admitted; the dispatch centre has
+        a fresh triage clock to place it elsewhere."""
         from cases import deadlines
 
+        self.closed_at = None
+        deadlines.enter_stage(self, Stage.TRIAGE, now)
+
+    @transition(field=state, source=[CaseState.REPORTED, CaseState.TRIAGED], target=CaseState.ASSIGNED)
+    def assign(self, *, now, list_item, lead_department, dispatch_centre=None, note=""):
         self.list_item = list_item
         self.item_kind = list_item.kind
         self.lead_department = lead_department
@@ -244,8 +221,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.ASSIGNED, conditions=[_is_unclaimed])
     def claim(self, *, now, officer):
         """签收/报到: the response clock stops, the resolution clock starts."""
-        from cases import deadlines
-
         self.claimed_by = officer
         self.claimed_at = now
         deadlines.enter_stage(self, Stage.RESOLUTION, now)
@@ -253,8 +228,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.TRIAGED)
     def decline(self, *, now):
         """Not ours: back to the dispatch centre, which has a fresh triage clock."""
-        from cases import deadlines
-
         self.lead_department = None
         self._clear_claim()
         self._clear_info_request()
@@ -262,8 +235,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.ASSIGNED)
     def reassign(self, *, now, lead_department, list_item=None):
-        from cases import deadlines
-
         if list_item is not None:
             self.list_item = list_item
             self.item_kind = list_item.kind
@@ -275,8 +246,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=CaseState.ASSIGNED, target=CaseState.RESOLVED, conditions=[_is_claimed])
     def resolve(self, *, now, officer, note):
-        from cases import deadlines
-
         self.resolved_by = officer
         self.resolved_at = now
         self.resolution_note = note
@@ -290,8 +259,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def give_feedback(self, *, now, rating, comment=""):
         """满意/基本满意 closes the case; 不满意 reopens it to the same department (重办).
         The second reopening flags it for the supervisors."""
-        from cases import deadlines
-
         self.rating = rating
         self.feedback_comment = comment
         self.feedback_at = now
@@ -314,8 +281,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     def request_info(self, *, now, question, requested_by):
         """补充材料: the case keeps its state and place; its clock pauses until the answer."""
-        from cases import deadlines
-
         self.info_requested_at = now
         self.info_request_text = question
         self.info_requested_by = requested_by
@@ -326,8 +291,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
         conditions=[_info_pending],
     )
     def answer_info(self, *, now):
-        from cases import deadlines
-
         self._clear_info_request()
         deadlines.resume(self, now)
 
@@ -361,6 +324,9 @@ class CaseEvent(models.Model):
     reason = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set by a database trigger (config.db_roles): this row's SHA-256 chained to the previous one's.
+    prev_hash = models.CharField(_("前一记录哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("记录哈希"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("案件记录")
@@ -437,7 +403,40 @@ class ExtensionRequest(models.Model):
 
 
 class CaseNumberCounter(models.Model):
-    """Per-year counter for human-readable numbers (SZ-2026-000123); locked row by row when a case is created."""
+    """One counter per county and year for human-readable numbers (SZ-SFX-2026-000123).
 
-    year = models.PositiveIntegerField(primary_key=True)
+    cases.services takes the next number with one upsert, the last write before the report's
+    notifications, so two counties never wait on each other and one county's reports wait on each
+    other only for the rest of that commit. The number is taken inside the report's transaction: a
+    report that rolls back gives its number back, so numbers have no gaps.
+    """
+
+    county = models.ForeignKey(
+        "governance.Unit", verbose_name=_("县（区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    code = models.CharField(_("县（区）编码"), max_length=32)
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("事项编号计数器")
+        verbose_name_plural = _("事项编号计数器")
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="case_number_counter_county_year")]
+
+
+class SavedSearch(models.Model):
+    """A user's saved case search (案件查询): a name and the search page's query string."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="saved_case_searches")
+    name = models.CharField(_("名称"), max_length=60)
+    query = models.CharField(_("查询条件"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("保存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("保存的查询")
+        verbose_name_plural = _("保存的查询")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_search_unique_name")]
+
+    def __str__(self):
+        return self.name

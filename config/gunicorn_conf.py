@@ -15,7 +15,10 @@ from pathlib import Path
 
 # Read by path, not imported: gunicorn loads this file before the project is on sys.path, and
 # importing the governance package would also start the Celery app.
-JSON_FORMATTER = runpy.run_path(str(Path(__file__).with_name("logging_config.py")))["JSON_FORMATTER"]
+_logging_config = runpy.run_path(str(Path(__file__).with_name("logging_config.py")))
+JSON_FORMATTER = _logging_config["JSON_FORMATTER"]
+# The filter class itself (the module is not importable by name yet): api_key=... in an access line is redacted.
+REDACT_FILTER = {"()": _logging_config["RedactSecretsFilter"]}
 
 
 def _int(name, default):
@@ -46,8 +49,10 @@ logconfig_dict = {
     "formatters": {
         "json": JSON_FORMATTER,
     },
+    "filters": {"redact": REDACT_FILTER},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
+                   "filters": ["redact"]},
     },
     # Gunicorn merges this over its defaults, whose root logger names a "console" handler: replace it.
     "root": {"handlers": ["stdout"], "level": "INFO"},

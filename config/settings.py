@@ -7,6 +7,7 @@ helpers in config.env; the defaults are safe for a local `make run`:
 Production sets DATABASE_URL (PostgreSQL) and REDIS_URL, DEBUG=0 and a SECRET_KEY.
 """
 
+import datetime
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
-from config.logging_config import JSON_FORMATTER
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url_template
+from config.logging_config import JSON_FORMATTER, REDACT_FILTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CHUISHAO_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,15 +53,21 @@ INSTALLED_APPS = [
     "governance",
     "responsibilities",
     "cases",
+    "assessment",
+    "admission",
     "routing",
 ]
 
 MIDDLEWARE = [
     # First: health checks reach /healthz by 127.0.0.1, a host not in ALLOWED_HOSTS.
     "config.middleware.HealthzMiddleware",
+    # Second: whatever the layers below answer under /api/ and /open311/ (a malformed multipart body,
+    # a CSRF refusal, a 500) is turned into those interfaces' own error format.
+    "config.middleware.ApiErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RejectNullCharactersMiddleware",
@@ -108,8 +115,20 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests on SQLite (tests/cases/test_sweep_sqlite.py) use a file, not shared-cache memory, so
+            # that concurrent connections lock as in `make run`.
+            "TEST": {"NAME": str(VAR_DIR / "test-chuishao.sqlite3")},
         }
     }
+# Two database roles in production (config.db_roles): DATABASE_URL connects as the runtime role, which
+# may only SELECT and INSERT the audit tables and owns nothing; MIGRATE_DATABASE_URL (same database,
+# the owner's credentials) is the `owner` alias used by `manage.py migrate --database owner`, after
+# which DATABASE_RUNTIME_ROLE is granted its privileges.
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL", None)
+DATABASE_RUNTIME_ROLE = env_str("DATABASE_RUNTIME_ROLE", "")
+if MIGRATE_DATABASE_URL:
+    DATABASES["owner"] = dj_database_url.parse(MIGRATE_DATABASE_URL, conn_max_age=0)
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------------------
@@ -130,25 +149,46 @@ if CELERY_EMBEDDED:
     }
     CELERY_BROKER_DIRS = [_broker_dir / "queue", _broker_dir / "processed", _broker_dir / "control"]
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
     CELERY_BROKER_DIRS = []
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another worker
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A request that enqueues after commit must not hang on a dead broker: publish fails within ~1 s,
+# the row it wrote is the record (governance.outbox), the kick is only an optimisation.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Beat's schedule file; its folder is created at start-up (governance.apps), var/ need not exist.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=5)
+EMAIL_OUTBOX_SECONDS = env_int("EMAIL_OUTBOX_SECONDS", 30, minimum=5)
 ROUTING_RETRAIN_SECONDS = env_int("ROUTING_RETRAIN_SECONDS", 3600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     # Idempotent: running it twice, or on two beats, has the effect of running it once.
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
+    "admission-periodic-review": {"task": "admission.tasks.open_periodic_reviews", "schedule": 3600.0},
+    # The email outbox (governance.outbox): delivers what a lost kick or a broker outage left pending.
+    "email-outbox": {"task": "governance.tasks.deliver_notification_emails", "schedule": float(EMAIL_OUTBOX_SECONDS)},
+    # Idempotent too: recomputes yesterday's and today's assessment facts (any day can be re-run by hand).
+    "assessment-rollup": {"task": "assessment.tasks.rollup_recent_days", "schedule": 3600.0},
     # Idempotent too: the same decisions give no new model version.
     "routing-retrain": {"task": "routing.tasks.retrain", "schedule": float(ROUTING_RETRAIN_SECONDS)},
 }
+# Exemption requests (免责申请) are reviewed within this many working days.
+ASSESSMENT_REVIEW_WORKING_DAYS = 5
+# Further steps of the deadline sweep, each `step(now) -> dict` (the apps' own deadlines; see cases.tasks).
+DEADLINE_SWEEP_STEPS = ["admission.sweep.step"]
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails safe (config.cache): with Redis down, requests are answered from a per-process cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailSafeRedisCache", "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -168,7 +208,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 # Sessions end after this many seconds without a request (sliding expiry).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Re-saved at most once a minute (config.middleware.SessionTouchMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
@@ -198,14 +240,27 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 # --- Uploads ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: attachments go through access-checked views
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# 职责准入: duties first listed from this date on need an admission record, or a township may refuse them.
+ADMISSION_IN_FORCE_FROM = datetime.date.fromisoformat(env_str("ADMISSION_IN_FORCE_FROM", "2026-10-01"))
+# Working days for the admission review stages, and the township comment period (征求意见).
+ADMISSION_REVIEW_DAYS = env_int("ADMISSION_REVIEW_DAYS", 10, minimum=1)
+ADMISSION_COMMENT_DAYS = env_int("ADMISSION_COMMENT_DAYS", 5, minimum=1)
+ADMISSION_DECISION_DAYS = env_int("ADMISSION_DECISION_DAYS", 5, minimum=1)
+# Days before an admitted duty's expiry that its periodic review (期满复核) opens.
+ADMISSION_RENEWAL_NOTICE_DAYS = env_int("ADMISSION_RENEWAL_NOTICE_DAYS", 60, minimum=1)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_UPLOAD = 5
+# JSON request bodies of the API (config.api_parsers): refused before parsing when larger or deeper.
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1024)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=4, maximum=200)
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -233,6 +288,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (a folder of sent messages).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -267,7 +324,7 @@ CASE_DEADLINES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes "no credentials" a 401 rather than a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -283,19 +340,22 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "config.api_common.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only; the endpoints that take photos declare multipart themselves (cases.api). A form
+    # encoding of typed fields ("null", "1.0") is not what the schema documents.
+    "DEFAULT_PARSER_CLASSES": ["config.api_parsers.LimitedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_filters.no_nul_strings",
+    ],
     "TITLE": "Chuishao API",
     "DESCRIPTION": (
         "吹哨平台 REST API: responsibility lists and the whistle-and-respond case flow.\n\n"
         "Sign in: POST /api/v1/auth/token/ with username and password, then send `Authorization: Token <key>` "
-        "(tokens are revoked in the admin). Browser sessions work too (send the CSRF token on POST).\n\n"
+        "(a token expires after API_TOKEN_TTL_HOURS, 30 days by default, and is revoked by a password change, a "
+        "deactivation, DELETE /api/v1/auth/token/ or the admin; GET /api/v1/auth/token/ shows it). Browser sessions work too (send the CSRF token on POST).\n\n"
         "Every action on a case is its own POST /api/v1/cases/{id}/{action}/; no endpoint sets `state`.\n\n"
         "Errors always have the body {\"detail\", \"code\", \"errors\"}: 400 bad input (errors by field), 401 no or "
         "bad credentials, 403 no role for the action, 404 not found or not visible to you, 409 the case's state no "
@@ -317,9 +377,11 @@ SPECTACULAR_SETTINGS = {
     },
     "AUTHENTICATION_WHITELIST": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_auth.ExpiringTokenAuthentication",
     ],
 }
+# API tokens (config.api_auth) expire this many hours after they were issued.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 30 * 24, minimum=1)
 
 # --- Logging: structured JSON to stdout -------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", {"DEBUG", "INFO", "WARNING", "ERROR"}, "INFO")
@@ -329,7 +391,10 @@ LOGGING = {
     "formatters": {
         "json": JSON_FORMATTER,
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    # Every line goes through the secret-redacting filter (api_key, token, password ... -> [REDACTED]).
+    "filters": {"redact": REDACT_FILTER},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
+                            "filters": ["redact"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
@@ -339,3 +404,17 @@ LOGGING = {
 }
 
 PLATFORM_NAME = _("吹哨平台")
+
+# --- Maps (cases: the report form's pin, the case map) ---------------------------------------------
+# A tile server the county licenses, e.g. 天地图 with its key. Empty: no map is drawn and no page asks
+# any server for tiles; the coordinates fields and the "use my location" button still work.
+MAP_TILE_URL = env_url_template("MAP_TILE_URL", "", placeholders=("{z}", "{x}", "{y}"))
+MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = env_str("MAP_TILE_SUBDOMAINS", "abc")  # what {s} may be, one character each
+MAP_CENTER_LAT = env_float("MAP_CENTER_LAT", 35.0, minimum=-90, maximum=90)
+MAP_CENTER_LON = env_float("MAP_CENTER_LON", 105.0, minimum=-180, maximum=180)
+MAP_DEFAULT_ZOOM = env_int("MAP_DEFAULT_ZOOM", 12, minimum=1, maximum=19)
+
+# The public hotline offered when the lookup finds nothing (这件事归谁管？).
+PUBLIC_HOTLINE = env_str("PUBLIC_HOTLINE", "12345")
+

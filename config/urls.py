@@ -21,6 +21,8 @@ urlpatterns = [
     path("lists/", include("routing.urls")),  # /lists/lookup/: the public 这件事归谁管？
     path("lists/", include("responsibilities.urls")),
     path("cases/", include("cases.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("admission/", include("admission.urls")),
     path("", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

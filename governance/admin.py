@@ -2,16 +2,28 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from governance import services
-from governance.models import ApiClientKey, CalendarDay, CalendarYear, JobHeartbeat, Membership, Notification, Unit
+from governance.models import CalendarDay, CalendarYear, JobHeartbeat, Membership, Notification, Unit
 
 User = get_user_model()
 
 
-class MembershipInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline shows field names only as column headings; each widget also gets its label as
+    aria-label so a screen reader names it (axe-core 'label' / 'select-name' on the user form)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+        return field
+
+
+class MembershipInline(LabelledTabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["unit"]
@@ -36,7 +48,7 @@ class UnitAdminForm(forms.ModelForm):
         return parent
 
 
-class UnitMembershipInline(admin.TabularInline):
+class UnitMembershipInline(LabelledTabularInline):
     """The people of a unit, on the unit's page: who reports, dispatches, handles and supervises here."""
 
     model = Membership
@@ -119,12 +131,44 @@ class MembershipAdmin(admin.ModelAdmin):
 admin.site.unregister(User)
 
 
+NAME_HELP = _("中文姓名按姓在前的顺序完整填写，例如“王芳”；页面上原样显示。")
+
+
+class PersonCreationForm(AdminUserCreationForm):
+    """A new account with the person's name from the start (one 姓名 field: Chinese names are not
+    split into given and family name, which Django would show as "芳 王")."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "email")
+        labels = {"first_name": _("姓名"), "email": _("电子邮箱")}
+        help_texts = {"first_name": NAME_HELP}
+
+
+class PersonChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        labels = {"first_name": _("姓名"), "email": _("电子邮箱")}
+        help_texts = {"first_name": NAME_HELP}
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = PersonChangeForm
+    add_form = PersonCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("first_name", "email")}),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "first_name", "email", "usable_password", "password1",
+                                                  "password2")}),
+    )
+    readonly_fields = ("last_login", "date_joined")  # kept by Django; two unlabelled date/time boxes otherwise
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "roles", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "memberships__role", "memberships__unit__level"]
-    search_fields = ["username", "first_name", "last_name", "email", "memberships__unit__name"]
+    search_fields = ["username", "first_name", "email", "memberships__unit__name"]
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -189,53 +233,6 @@ class CalendarDayAdmin(MissingCalendarYearsWarning, admin.ModelAdmin):
     list_filter = ["is_workday"]
     search_fields = ["name"]
     date_hierarchy = "date"
-
-
-@admin.register(ApiClientKey)
-class ApiClientKeyAdmin(admin.ModelAdmin):
-    """Open311 keys. Adding one generates the key (cases.open311.api_key_issue), stores only its SHA-256
-    digest and shows the clear key once, on the page that answers the add form. Revoke by unticking 有效."""
-
-    list_display = ["name", "unit", "key_prefix", "is_active", "created_at", "last_used_at"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "key_prefix", "unit__name"]
-    # A plain select of the county's townships (a handful) rather than a search box.
-
-    def get_fields(self, request, obj=None):
-        return ["name", "unit"] if obj is None else ["name", "unit", "key_prefix", "is_active", "created_at", "last_used_at"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["unit", "key_prefix", "created_at", "last_used_at"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "unit":  # keys are issued to townships only (cases.open311.api_key_issue)
-            from governance.models import Level, UnitKind
-
-            kwargs["queryset"] = Unit.objects.filter(level=Level.TOWNSHIP, kind=UnitKind.GOVERNMENT, is_active=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        from cases.open311 import api_key_issue
-
-        key, clear = api_key_issue(name=form.cleaned_data["name"], unit=form.cleaned_data["unit"])
-        obj.pk = key.pk
-        obj.refresh_from_db()
-        request._issued_api_key = clear  # shown once by response_add, never stored
-
-    def response_add(self, request, obj, post_url_continue=None):
-        from django.template.response import TemplateResponse
-
-        clear = getattr(request, "_issued_api_key", None)
-        if clear is None:
-            return super().response_add(request, obj, post_url_continue)
-        context = {**self.admin_site.each_context(request), "key": obj, "clear_key": clear, "opts": self.opts,
-                   "title": _("接入密钥已生成")}
-        response = TemplateResponse(request, "open311/key_issued.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 @admin.register(JobHeartbeat)

@@ -8,11 +8,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_auth import token_expires_at, token_for
 from config.api_common import NON_FIELD, error_response, error_responses
+from config.api_filters import IdFilter
 from governance.models import Level, Unit, UnitKind
 
 
@@ -33,8 +35,8 @@ class UnitSerializer(serializers.ModelSerializer):
 class UnitFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("层级"))
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("类型"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("上级单位 ID"))
-    within = django_filters.NumberFilter(method="filter_within", label=_("在此单位之下（含本单位）"))
+    parent = IdFilter(field_name="parent_id", label=_("上级单位 ID"))
+    within = IdFilter(method="filter_within", label=_("在此单位之下（含本单位）"))
     q = django_filters.CharFilter(method="filter_q", label=_("名称或编码"))
 
     class Meta:
@@ -75,17 +77,54 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class TokenInfoSerializer(serializers.Serializer):
+    key_prefix = serializers.CharField(help_text="令牌的前 6 位，用于辨认（完整令牌只在签发时返回一次）")
+    created = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+def _no_store(response):
+    """Token answers must not be kept by a browser or a proxy cache."""
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
 
 
 class ObtainTokenView(APIView):
-    """POST username + password -> the user's API token (created on first use; revoke it in the admin).
+    """POST username + password -> the user's API token; GET shows it, DELETE revokes it.
 
-    Goes through django.contrib.auth.authenticate with the Django request, so django-axes counts
-    failures and locks out a brute-force attempt exactly as on the login page.
+    The POST goes through django.contrib.auth.authenticate with the Django request, so django-axes
+    counts failures and locks out a brute-force attempt exactly as on the login page. A token expires
+    API_TOKEN_TTL_HOURS after it was issued (config.api_auth); signing in again then issues a new one.
     """
 
-    permission_classes = [AllowAny]
-    authentication_classes = []  # credentials are in the body; no session, so no CSRF needed
+    def get_authenticators(self):
+        if getattr(self.request, "method", None) == "POST":
+            return []  # credentials are in the body; no session, so no CSRF needed
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        if getattr(self.request, "method", None) == "POST":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    @extend_schema(responses={200: TokenInfoSerializer, **error_responses(401)}, tags=["auth"],
+                   summary="查看自己的 API 令牌（签发时间、到期时间）")
+    def get(self, request):
+        token = Token.objects.filter(user=request.user).first()
+        if token is None:
+            return error_response(status.HTTP_404_NOT_FOUND, _("您还没有 API 令牌。"), "not_found")
+        return _no_store(Response({"key_prefix": token.key[:6], "created": token.created,
+                                   "expires_at": token_expires_at(token)}))
+
+    @extend_schema(request=None, responses={204: None, **error_responses(401)}, tags=["auth"],
+                   summary="吊销自己的 API 令牌")
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return _no_store(Response(status=status.HTTP_204_NO_CONTENT))
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -115,8 +154,8 @@ class ObtainTokenView(APIView):
                 status.HTTP_400_BAD_REQUEST, _("用户名或密码不正确。"), "invalid_credentials",
                 {NON_FIELD: [str(_("用户名或密码不正确。"))]},
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = token_for(user)
+        return _no_store(Response({"token": token.key, "expires_at": token_expires_at(token)}))
 
 
 @extend_schema(exclude=True)

@@ -15,15 +15,29 @@ Working time (used by cases.deadlines when settings.CASE_DEADLINES["working_time
     day, so "1 working day" from Friday 15:00 is the next working day at 15:00, and a clock started
     outside office hours starts at the next opening (Saturday 10:00 -> Monday 9:00).
 
-Each computation loads the exceptions of the range it needs with one query (WorkCalendar.load);
-nothing is cached across requests, so an administrator's edit applies at once.
+Caching: the whole table (a few hundred rows a year) is read once per process and kept
+(WorkCalendar.load serves every range from it). The copy carries a version stamp kept in the shared
+cache (Redis); every edit of CalendarDay/CalendarYear — the admin, sync_calendar, a shell — bumps the
+stamp (signals, plus calendar_changed() after bulk writes), once at once and once after commit, so a
+process that reloaded between the two sees the committed rows. Every load compares its copy's stamp
+with the shared one (one cache GET instead of two queries): an administrator's edit applies at once in
+every web and Celery process. Without a shared cache (embedded `make run` on SQLite, LocMemCache) the
+stamp only reaches the editing process; the others reload at most _LOCAL_TTL seconds later.
+If the cache is unreachable, the calendar is read from the database as before (never stale).
 """
 
+import logging
+import threading
+import time as _time
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 # Deadlines never look further ahead than this; the longest national holiday run is 9 days.
 _HORIZON_DAYS = 400
@@ -42,15 +56,19 @@ class WorkCalendar:
         self.known_years = set(known_years or ())
 
     @classmethod
-    def load(cls, start, end=None):
+    def load(cls, start=None, end=None):
+        """The official calendar (every published year: it covers any range). Served from the process's
+        copy while its version stamp is current; `start`/`end` are kept for callers that name a range."""
+        return _cached_calendar()
+
+    @classmethod
+    def load_from_database(cls):
         from governance.models import CalendarDay, CalendarYear
 
-        end = end or start + timedelta(days=_HORIZON_DAYS)
-        exceptions = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
-        years = set(
-            CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True)
+        return cls(
+            CalendarDay.objects.values_list("date", "is_workday"),
+            CalendarYear.objects.values_list("year", flat=True),
         )
-        return cls(exceptions, years)
 
     def is_workday(self, day):
         """A published exception wins; otherwise Monday–Friday (also the fallback for unpublished years)."""
@@ -109,6 +127,67 @@ class WorkCalendar:
                     total += hi - lo
             day += timedelta(days=1)
         return total
+
+
+# --- The process's copy and its version stamp -------------------------------------------------
+
+_VERSION_KEY = "governance:calendar:version"
+_LOCAL_TTL = 60  # seconds; only matters without a shared cache (see the module docstring)
+_lock = threading.Lock()
+_copy = {"version": None, "calendar": None, "loaded_at": 0.0}
+
+
+def _shared_cache():
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(cache, LocMemCache) and not isinstance(getattr(cache, "_wrapped", None), LocMemCache)
+
+
+def _current_version():
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(_VERSION_KEY)
+    return version
+
+
+def _cached_calendar():
+    try:
+        version = _current_version()
+    except Exception:  # noqa: BLE001 - cache down: the database is the truth, read it
+        return WorkCalendar.load_from_database()
+    copy = _copy
+    fresh = copy["calendar"] is not None and copy["version"] == version and version is not None
+    if fresh and not _shared_cache() and _time.monotonic() - copy["loaded_at"] > _LOCAL_TTL:
+        fresh = False
+    if fresh:
+        return copy["calendar"]
+    calendar = WorkCalendar.load_from_database()
+    with _lock:
+        _copy.update(version=version, calendar=calendar, loaded_at=_time.monotonic())
+    return calendar
+
+
+def calendar_changed():
+    """Drop every process's copy: call after writing CalendarDay/CalendarYear (signals do it for saves/deletes).
+    Bumps the stamp now and again after commit (see the module docstring)."""
+
+    def bump():
+        with _lock:
+            _copy.update(version=None, calendar=None)
+        try:
+            cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        except Exception:  # noqa: BLE001 - the stamp cannot be bumped: reads fall back to the database
+            logger.warning("calendar version stamp not bumped: cache unavailable", exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def clear_process_copy():
+    """Forget this process's copy (tests; the shared stamp is left alone)."""
+    with _lock:
+        _copy.update(version=None, calendar=None)
 
 
 def is_workday(day):
@@ -170,12 +249,13 @@ def package_source():
         return "chinesecalendar"
 
 
-def sync_calendar(*, years=None, overwrite=False, year_model=None, day_model=None):
+def sync_calendar(*, years=None, overwrite=False, year_model=None, day_model=None, using="default"):
     """Seed CalendarYear/CalendarDay from the package. Idempotent.
 
     A year already present is left alone unless `overwrite` (administrators may have corrected it
     in the admin); with overwrite its day rows are replaced by the package's. Returns the years written.
-    The data migration passes its historical models.
+    The data migration passes its historical models and its database alias (the owner's, when
+    migrations run as `migrate --database owner`).
     """
     if year_model is None:
         from governance.models import CalendarDay, CalendarYear
@@ -184,15 +264,18 @@ def sync_calendar(*, years=None, overwrite=False, year_model=None, day_model=Non
     schedule = package_schedule()
     wanted = sorted(schedule if years is None else (y for y in years if y in schedule))
     written = []
-    with transaction.atomic():
-        existing = set(year_model.objects.filter(year__in=wanted).values_list("year", flat=True))
+    years_db, days_db = year_model.objects.db_manager(using), day_model.objects.db_manager(using)
+    with transaction.atomic(using=using):
+        existing = set(years_db.filter(year__in=wanted).values_list("year", flat=True))
         for year in wanted:
             if year in existing and not overwrite:
                 continue
-            day_model.objects.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).delete()
-            day_model.objects.bulk_create(
+            days_db.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).delete()
+            days_db.bulk_create(
                 [day_model(date=d, is_workday=w, name=n[:50]) for d, w, n in sorted(schedule[year])]
             )
-            year_model.objects.update_or_create(year=year, defaults={"source": package_source()})
+            years_db.update_or_create(year=year, defaults={"source": package_source()})
             written.append(year)
+    if written:
+        calendar_changed()
     return written

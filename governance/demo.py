@@ -55,6 +55,7 @@ ACCOUNTS = [
     ("officer2", "刘洋", "SFX-ZHZF", Role.OFFICER, "中队队员"),
     ("supervisor", "周明", "SFX", Role.SUPERVISOR, "副县长（分管基层治理）"),
     ("editor", "孙丽", "SFX", Role.EDITOR, "县委编办干部"),
+    ("reviewer", "林晓", "SFX", Role.ADMISSION_REVIEWER, "县委编办职责准入审查"),
     ("scjg_leader", "吴建华", "SFX-SCJG", Role.SUPERVISOR, "局长"),
     ("zhzf_leader", "郑国强", "SFX-ZHZF", Role.SUPERVISOR, "局长"),
     ("city_leader", "钱伟", "SFM", Role.SUPERVISOR, "市政府督查室主任"),

@@ -46,6 +46,8 @@ class Unit(models.Model):
     email = models.EmailField(_("单位邮箱"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # Residents (常住人口), for per-10,000 figures in assessment; empty when unknown.
+    population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("单位")
@@ -90,6 +92,8 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("部门办理人员")
     SUPERVISOR = "supervisor", _("督办领导")
     EDITOR = "editor", _("清单编辑")
+    ASSESSOR = "assessor", _("考核人员（考核办）")
+    ADMISSION_REVIEWER = "admission_reviewer", _("职责准入审查")
 
 
 class Membership(models.Model):
@@ -99,7 +103,7 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
     )
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="memberships")
-    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     title = models.CharField(_("职务"), max_length=50, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -115,10 +119,15 @@ class Membership(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification (站内通知). Email copies are sent by a Celery task after commit.
+    """An in-app notification (站内通知), and the outbox row of its email copy.
 
     `dedupe_key` makes re-sending idempotent: the deadline sweep may try to notify the same
     escalation again after a crash, and the unique key turns the second attempt into a no-op.
+
+    Email outbox (governance.outbox): a row written with `email_pending` in the same transaction as
+    the change it reports is an email that must go out. The periodic task claims pending rows (a
+    lease in `email_lease_until`, taken with SKIP LOCKED), sends them and clears `email_pending`
+    while setting `emailed_at`; the broker only speeds this up, it is never the record.
     """
 
     recipient = models.ForeignKey(
@@ -133,6 +142,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_pending = models.BooleanField(_("邮件待发送"), default=False, db_default=False)
+    email_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("通知")
@@ -141,7 +153,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(
                 fields=["recipient", "created_at"], condition=models.Q(read_at__isnull=True), name="notification_unread"
-            )
+            ),
+            # The email outbox: only the rows still to send, oldest first.
+            models.Index(fields=["id"], condition=models.Q(email_pending=True), name="notification_email_outbox"),
         ]
 
     def __str__(self):

@@ -74,35 +74,33 @@ def membership_grant(*, user, unit, role, title=""):
 
 
 def notification_send(*, recipients, kind, title, body="", url="", subject="", dedupe_key=None, email=True):
-    """Create in-app notifications and, after commit, email copies through Celery.
+    """Create in-app notifications and, with email=True, their email copies in the outbox.
 
-    With a dedupe_key each recipient gets at most one notification for that key, however often
-    this is called (the deadline sweep relies on this to re-send safely after a crash).
-    Returns the notifications created by this call.
+    The rows are written in the caller's transaction, so they commit (or roll back) with the change
+    they report; the email is sent by governance.outbox once the row is committed, whatever the
+    broker does (see there). With a dedupe_key each recipient gets at most one notification for that
+    key, however often this is called (the deadline sweep relies on this to re-send safely after a
+    crash). Returns the notifications created by this call.
     """
+    from governance.outbox import kick_on_commit
+
     created = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
         key = f"{dedupe_key}:u{user.pk}" if dedupe_key else None
+        fields = dict(
+            recipient=user, kind=kind, title=title[:200], body=body, url=url, subject=subject,
+            dedupe_key=key, email_pending=bool(email and user.email),
+        )
+        if key is None:  # nothing to collide with: no savepoint (two round trips per recipient) needed
+            created.append(Notification.objects.create(**fields))
+            continue
         try:
             with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        recipient=user, kind=kind, title=title[:200], body=body, url=url, subject=subject,
-                        dedupe_key=key,
-                    )
-                )
+                created.append(Notification.objects.create(**fields))
         except IntegrityError:
-            if key is None:
-                raise
-    if email and created:
-        ids = [n.pk for n in created]
-
-        def enqueue():
-            from governance.tasks import send_notification_emails
-
-            send_notification_emails.delay(ids)
-
-        transaction.on_commit(enqueue)
+            pass
+    if any(n.email_pending for n in created):
+        kick_on_commit()
     return created
 
 

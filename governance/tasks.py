@@ -1,40 +1,30 @@
+"""Celery tasks of the governance app: the email outbox's delivery (governance.outbox)."""
+
 import logging
-import smtplib
 
 from celery import shared_task
-from django.db import transaction
-from django.utils import timezone
-
-from governance.emails import send_templated_email
-from governance.models import Notification
-from governance.services import absolute_url
+from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    bind=True, autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError, OSError),
-    retry_backoff=True, retry_backoff_max=600, max_retries=6,
+    bind=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, retry_backoff_max=120,
+    retry_jitter=True, max_retries=3,
 )
-def send_notification_emails(self, notification_ids):
-    """Email copies of in-app notifications. Idempotent: a notification already emailed is skipped.
+def deliver_notification_emails(self):
+    """Send every pending notification email (the outbox). Run by beat every EMAIL_OUTBOX_SECONDS and
+    kicked after each commit that wrote one. Idempotent and safe in any number of workers at once:
+    the rows, not the messages, say what is left to send."""
+    from governance.outbox import deliver
 
-    A mail failure is retried with backoff and never blocks the step that created the notification.
-    """
-    for notification_id in notification_ids:
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .select_related("recipient")
-                .filter(pk=notification_id, emailed_at__isnull=True)
-                .first()
-            )
-            if notification is None or not notification.recipient.email:
-                continue
-            send_templated_email(
-                "notification",
-                to=[notification.recipient.email],
-                context={"notification": notification, "link": absolute_url(notification.url) if notification.url else ""},
-            )
-            notification.emailed_at = timezone.now()
-            notification.save(update_fields=["emailed_at"])
+    result = deliver()
+    if result["sent"] or result["failed"]:
+        logger.info("notification emails", extra={"outbox": result})
+    return result
+
+
+@shared_task
+def send_notification_emails(notification_ids=None):
+    """Messages enqueued before the outbox existed name ids; the outbox knows what is pending."""
+    return deliver_notification_emails()

@@ -4,9 +4,12 @@ One column layout serves the export, the import template and the import itself, 
 version exported to Excel can be edited and imported into the next draft as it is.
 """
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
+import openpyxl
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +21,11 @@ from responsibilities.models import ITEM_CODE_RE, Category, ItemKind, ListItem
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 3000
+# An .xlsx is a zip: 1 MB can expand to hundreds of MB of XML. Its members' declared sizes are checked
+# before anything is parsed, and the sheet is streamed (openpyxl read-only) and stops at MAX_ROWS.
+MAX_DECOMPRESSED_BYTES = 40 * 1024 * 1024
+# Rows read in all, blank ones included: a sheet of millions of empty rows stops here too.
+MAX_SCANNED_ROWS = MAX_ROWS * 5
 
 # (header, item field). Headers are the same in every language: they are a file format.
 COLUMNS = [
@@ -107,6 +115,45 @@ def export_bytes(dataset, fmt):
     return ("\ufeff" + dataset.export("csv")).encode("utf-8")
 
 
+def _too_many_rows():
+    return ValidationError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
+
+
+def _sheet_rows(sheet):
+    return sheet.iter_rows(values_only=True)
+
+
+def _load_xlsx(raw):
+    """The first sheet of an .xlsx as a Dataset, refusing a zip bomb and stopping at the row limit."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise ValidationError(_("文件无法读取，请使用下载的模板填写后再上传。")) from None
+    if expanded > MAX_DECOMPRESSED_BYTES:
+        raise ValidationError(_("文件解压后过大（上限 %(mb)s MB），请只保留清单事项后再上传。")
+                              % {"mb": MAX_DECOMPRESSED_BYTES // (1024 * 1024)})
+    workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    try:
+        rows = _sheet_rows(workbook.worksheets[0])
+        headers = list(next(rows, None) or [])
+        data = tablib.Dataset(headers=[str(h or "").strip() for h in headers])
+        width, kept = len(headers), 0
+        for scanned, row in enumerate(rows, start=1):
+            if scanned > MAX_SCANNED_ROWS:
+                raise _too_many_rows()
+            if not any(value not in (None, "") for value in row):
+                continue
+            kept += 1
+            if kept > MAX_ROWS:
+                raise _too_many_rows()
+            row = list(row[:width]) + [None] * (width - len(row))
+            data.append(row)
+        return data
+    finally:
+        workbook.close()
+
+
 def load_upload(uploaded):
     """Read an uploaded .xlsx or .csv into a tablib.Dataset; ValidationError (Chinese) when unreadable."""
     name = (uploaded.name or "").lower()
@@ -115,7 +162,7 @@ def load_upload(uploaded):
     raw = uploaded.read()
     try:
         if name.endswith(".xlsx"):
-            data = tablib.Dataset().load(raw, format="xlsx")
+            data = _load_xlsx(raw)
         elif name.endswith(".csv"):
             for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030 by default
                 try:
@@ -125,6 +172,8 @@ def load_upload(uploaded):
                     continue
             else:
                 raise ValidationError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 编码。"))
+            if text.count("\n") > MAX_SCANNED_ROWS:
+                raise _too_many_rows()
             data = tablib.Dataset().load(text, format="csv")
         else:
             raise ValidationError(_("只支持 Excel（.xlsx）和 CSV（.csv）文件。"))
@@ -137,7 +186,7 @@ def load_upload(uploaded):
     if missing:
         raise ValidationError(_("缺少必填列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)})
     if len(data) > MAX_ROWS:
-        raise ValidationError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
+        raise _too_many_rows()
     data.headers = headers
     return data
 
@@ -179,6 +228,12 @@ def validate_rows(dataset):
         if not any(_text(v) for v in values.values()):
             continue  # blank line at the end of a sheet
         errors, fields = [], {}
+        nul_columns = [h for h, f in COLUMNS if "\x00" in _text(values[f])]
+        if nul_columns:
+            # PostgreSQL text cannot hold NUL: the row is refused, naming the cells, instead of a 500.
+            results.append(RowResult(row=n, code=_text(values["code"]).replace("\x00", ""), title="", errors=[
+                _("“%(col)s”含有不允许的空字符（NUL）。") % {"col": header} for header in nul_columns]))
+            continue
         code, title = _text(values["code"]), _text(values["title"])
         for header, name in COLUMNS:
             if name in REQUIRED and not _text(values[name]):

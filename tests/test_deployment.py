@@ -3,7 +3,7 @@
 Three places start the same processes:
 - the Procfile, which `make run` hands to honcho,
 - docker-compose.yml, for production (Docker cannot run here, so its file is checked),
-- test_embedded_mode_runs_worker_and_beat below, which starts the Procfile's commands.
+- test_embedded_mode_enforces_the_deadlines_of_the_seeded_demo below, which starts the Procfile's commands.
 The compose services must run the Procfile's commands (without the venv prefix); a worker with
 embedded beat (`-B`) locally becomes a worker service plus a beat service in production.
 """
@@ -75,9 +75,15 @@ def test_every_long_running_service_has_a_health_check(compose):
 
 def test_application_services_wait_for_a_successful_migration(compose):
     services = compose["services"]
-    assert command_of(services["migrate"]) == ["python", "manage.py", "migrate", "--noinput"]
+    # Migrations run as the owner role; the application services connect as the runtime role.
+    assert command_of(services["migrate"]) == ["python", "manage.py", "migrate", "--database", "owner", "--noinput"]
+    migrate_env = services["migrate"]["environment"]
+    assert migrate_env["MIGRATE_DATABASE_URL"].startswith("postgres://chuishao:")
+    assert migrate_env["DATABASE_RUNTIME_ROLE"] == "chuishao_app"
     assert services["migrate"]["restart"] == "no"
     for name in ["web", "worker", "beat"]:
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://chuishao_app:")
+        assert "MIGRATE_DATABASE_URL" not in services[name]["environment"]
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["redis"]["condition"] == "service_healthy"
@@ -151,25 +157,41 @@ def _stop(processes):
             process.wait()
 
 
+def _demo_overdue_cases(db_path):
+    """Open, unpaused demo cases past their deadline and not yet escalated (the sweep's own rule)."""
+    with sqlite3.connect(db_path) as db:
+        return [row[0] for row in db.execute(
+            "SELECT number FROM cases_case WHERE state IN ('reported', 'triaged', 'assigned', 'resolved') "
+            "AND paused_at IS NULL AND due_at <= ? AND escalation_level = 0",
+            [time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())],
+        )]
+
+
 @pytest.mark.slow
-def test_embedded_mode_runs_worker_and_beat(tmp_path):
-    """`make run`'s processes on a fresh var/ with no DATABASE_URL/REDIS_URL: SQLite (WAL) and the
-    filesystem broker. Beat must enqueue the deadline sweep and the worker must run it, which
-    /healthz then reports; everything stops cleanly on SIGTERM."""
+def test_embedded_mode_enforces_the_deadlines_of_the_seeded_demo(tmp_path):
+    """`make run` on a fresh var/ with no DATABASE_URL/REDIS_URL: SQLite (WAL) and the filesystem
+    broker, prepared as the Makefile does (migrate, sync_calendar, seed_demo), then the Procfile's
+    processes. Within two sweep intervals of the worker starting, beat has enqueued the deadline
+    sweep, the worker has escalated the demo's overdue cases (their case.escalated events are in the
+    SQLite database) and /healthz says "ok"; everything stops cleanly on SIGTERM."""
     port = _free_port()
-    var_dir = tmp_path / "var"
-    var_dir.mkdir()
+    var_dir = tmp_path / "fresh" / "var"  # does not exist: the processes create what they need
+    sweep_seconds = 10
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
     env.update(
-        CHUISHAO_VAR_DIR=str(var_dir), DEBUG="1", DEADLINE_SWEEP_SECONDS="5", WEB_BIND=f"127.0.0.1:{port}",
-        WEB_WORKERS="1", PYTHONUNBUFFERED="1", PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        CHUISHAO_VAR_DIR=str(var_dir), DEBUG="1", DEADLINE_SWEEP_SECONDS=str(sweep_seconds),
+        WEB_BIND=f"127.0.0.1:{port}", WEB_WORKERS="1", PYTHONUNBUFFERED="1",
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=300,
-    )
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    for step in (["migrate", "--noinput"], ["sync_calendar"], ["seed_demo"]):  # as `make run` does
+        prepared = subprocess.run(  # noqa: S603 - our own manage.py commands
+            [sys.executable, "manage.py", *step], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )
+        assert prepared.returncode == 0, prepared.stderr[-3000:]
+    database = var_dir / "chuishao.sqlite3"
+    overdue = _demo_overdue_cases(database)
+    assert overdue, "the demo seeds overdue cases"
 
     logs, processes = {}, []
     try:
@@ -181,23 +203,33 @@ def test_embedded_mode_runs_worker_and_beat(tmp_path):
                     start_new_session=True,
                 )
             )
-        health, deadline = None, time.monotonic() + 150
+        started = time.monotonic()
+        # The processes' own start-up (Django, Celery, gunicorn: ~10-20 s on a loaded machine) comes
+        # first; from the worker being ready, two sweep intervals.
+        ready_deadline = started + 120
+        while "ready." not in (tmp_path / "worker.log").read_text():
+            assert time.monotonic() < ready_deadline, "worker not ready\n" + _tails(tmp_path)
+            for process in processes:
+                assert process.poll() is None, f"{process.args[0]} exited with {process.returncode}\n" + _tails(tmp_path)
+            time.sleep(0.5)
+        health, status, deadline = None, None, time.monotonic() + 2 * sweep_seconds + 5
         while time.monotonic() < deadline:
             for process in processes:
                 assert process.poll() is None, f"{process.args[0]} exited with {process.returncode}\n" + _tails(tmp_path)
             try:
                 status, health = _get_json(f"http://127.0.0.1:{port}/healthz")
-                if health["sweep"]["last_run_at"]:
+                if health["status"] == "ok" and not _demo_overdue_cases(database):
                     break
             except (OSError, ValueError):
                 pass  # the web server is still starting
             time.sleep(1)
         else:
-            pytest.fail(f"no sweep reported by /healthz within 150s; last answer: {health}\n" + _tails(tmp_path))
+            pytest.fail(f"within two sweep intervals: /healthz said {health}, still not escalated "
+                        f"{_demo_overdue_cases(database)}\n" + _tails(tmp_path))
         assert status == 200
         assert health["database"]["ok"] and health["broker"]["ok"]
         assert health["broker"]["embedded"] is True
-        assert health["sweep"]["ok"] is True
+        assert health["sweep"]["ok"] is True and health["sweep"]["result"]["escalated"] >= 1
 
         # The web page is served too (Chinese by default), not only the health check.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:  # noqa: S310
@@ -210,10 +242,22 @@ def test_embedded_mode_runs_worker_and_beat(tmp_path):
     for process in processes:
         assert process.returncode is not None
     # The data sits in SQLite under the temporary var/, in WAL mode; the broker's folders beside it.
-    with sqlite3.connect(var_dir / "chuishao.sqlite3") as db:
+    with sqlite3.connect(database) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("SELECT count(*) FROM governance_jobheartbeat WHERE name = 'deadline-sweep'").fetchone()[0] == 1
+        escalated = {number for (number,) in db.execute(
+            "SELECT c.number FROM cases_caseevent e JOIN cases_case c ON c.id = e.case_id "
+            "WHERE e.action = 'case.escalated' AND e.actor_name = '系统'"
+        )}
+        assert set(overdue) <= escalated, (overdue, escalated)
+        # Once each: the events of one level are never doubled.
+        [(doubled,)] = db.execute(
+            "SELECT count(*) FROM (SELECT case_id, json_extract(data, '$.level') AS level FROM cases_caseevent "
+            "WHERE action = 'case.escalated' GROUP BY case_id, level HAVING count(*) > 1)"
+        )
+        assert doubled == 0
     assert (var_dir / "celery" / "queue").is_dir()
+    assert "OperationalError" not in (tmp_path / "worker.log").read_text(), _tails(tmp_path)
     # Logs are JSON lines, like production's.
     worker_lines = [line for line in (tmp_path / "worker.log").read_text().splitlines() if line.startswith("{")]
     assert any(json.loads(line).get("logger", "").startswith("celery") for line in worker_lines), _tails(tmp_path)
@@ -229,18 +273,21 @@ def _tails(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_production_worker_and_beat_run_the_sweep_through_redis(tmp_path, settings):
     """docker-compose's worker and beat commands, as two processes, on PostgreSQL (the test
-    database) and the real Redis: beat enqueues the sweep into Redis, the worker runs it and
-    records the heartbeat in PostgreSQL."""
+    database) and the real Redis, as on a fresh clone: the var/ folder does not exist (beat keeps
+    its schedule there and used to die without it). Beat enqueues the sweep into Redis, the worker
+    runs it and records the heartbeat in PostgreSQL."""
     from governance.models import JobHeartbeat
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    var_dir = tmp_path / "fresh-clone" / "var"
+    assert not var_dir.exists()
     database = settings.DATABASES["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
     database_url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**{k: database[k] or "" for k in ["USER", "HOST", "PORT", "NAME"]})
     if database.get("PASSWORD"):
         database_url = database_url.replace("@", f":{database['PASSWORD']}@", 1)
     env = dict(
-        os.environ, DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL, CHUISHAO_VAR_DIR=str(tmp_path),
+        os.environ, DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL, CHUISHAO_VAR_DIR=str(var_dir),
         DEADLINE_SWEEP_SECONDS="5", PYTHONUNBUFFERED="1", PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -274,6 +321,7 @@ def test_production_worker_and_beat_run_the_sweep_through_redis(tmp_path, settin
             handle.close()
     beat_log = (tmp_path / "beat.log").read_text()
     assert "Sending due task deadline-sweep" in beat_log, _tails(tmp_path)
+    assert (var_dir / "celerybeat-schedule").exists() or list(var_dir.glob("celerybeat-schedule*"))
     assert "redis://" in (tmp_path / "worker.log").read_text()
 
 

@@ -1,7 +1,8 @@
 """Small display helpers for case pages and queues (owned by the cases work)."""
 
 from django import template
-from django.utils.translation import gettext_lazy as _
+
+from cases.audit import action_label
 
 register = template.Library()
 
@@ -10,31 +11,6 @@ STATE_TAG = {
     "closed": "tag-ok", "returned": "tag-assisting", "withdrawn": "",
 }
 
-EVENT_LABELS = {
-    "case.reported": _("上报"),
-    "case.triaged": _("开始研判"),
-    "case.assigned": _("交办"),
-    "case.returned": _("退回乡镇"),
-    "case.withdrawn": _("撤回"),
-    "case.claimed": _("签收（报到）"),
-    "case.declined": _("部门退回（非本部门职责）"),
-    "case.reassigned": _("改派"),
-    "case.resolved": _("办结"),
-    "case.closed": _("评价结案"),
-    "case.reopened": _("评价不满意，重办"),
-    "case.flagged": _("转督办"),
-    "case.info_requested": _("请求补充材料"),
-    "case.info_answered": _("补充材料"),
-    "case.commented": _("办理记录"),
-    "case.escalated": _("超时升级"),
-    "case.warned": _("时限预警"),
-    "case.urged": _("催办"),
-    "case.extension_requested": _("申请延期"),
-    "case.extension_approved": _("批准延期"),
-    "case.extension_rejected": _("驳回延期"),
-}
-
-
 @register.filter
 def state_tag(case):
     return STATE_TAG.get(getattr(case, "state", case), "")
@@ -42,4 +18,30 @@ def state_tag(case):
 
 @register.filter
 def event_label(action):
-    return EVENT_LABELS.get(action, action)
+    """The timeline's label of an event action (cases.audit.CaseAction), never the raw code."""
+    return action_label(action)
+
+
+@register.filter
+def state_label(case):
+    """The state as people say it: an assigned case a department has claimed reads 已签收, not 已交办."""
+    from django.utils.translation import gettext as _
+
+    if getattr(case, "state", None) == "assigned" and getattr(case, "claimed_at", None):
+        return _("已签收")
+    return case.get_state_display()
+
+
+@register.filter
+def with_aria(field):
+    """The field's widget with aria-describedby naming its error list and help text, by the ids that
+    cases/snippets/field.html gives them (so a screen reader reads both with the field)."""
+    ids = []
+    if field.errors:
+        ids.append(f"{field.auto_id}_errors")
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    attrs = {"aria-describedby": " ".join(ids)} if ids and field.auto_id else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

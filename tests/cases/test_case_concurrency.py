@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _race(*calls, hold=0.4, monkeypatch):
     """Run the calls in parallel threads; the first to write an event holds its lock for `hold` seconds."""
-    real_event = services._event
+    real_event = services.case_event_write
     first = threading.Lock()
 
     def slow_event(*args, **kwargs):
@@ -27,7 +27,7 @@ def _race(*calls, hold=0.4, monkeypatch):
             time.sleep(hold)
         return real_event(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_event", slow_event)
+    monkeypatch.setattr(services, "case_event_write", slow_event)
     barrier = threading.Barrier(len(calls))
     results = [None] * len(calls)
 

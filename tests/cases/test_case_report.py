@@ -26,12 +26,14 @@ def test_reporter_reports_a_case_that_starts_the_triage_clock(org, flow):
         "case.reported", org.reporter, org.township, "reported")
 
 
-def test_numbers_are_human_readable_and_sequential_per_year(flow, settings):
+def test_numbers_are_human_readable_and_sequential_per_county_and_year(flow, settings):
     settings.CASE_NUMBER_PREFIX = "SZ"
     first, second = flow.reported(), flow.reported()
     year = timezone.localtime(first.created_at).year
-    assert re.fullmatch(rf"SZ-{year}-\d{{6}}", first.number)
+    assert re.fullmatch(rf"SZ-X-{year}-\d{{6}}", first.number)  # X: the county's unit code
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1
+    first.refresh_from_db()
+    assert first.number.startswith("SZ-X-")  # stored, not only on the instance
 
 
 def test_dispatchers_get_an_in_app_notification_and_an_email_after_commit(org, flow, django_capture_on_commit_callbacks):

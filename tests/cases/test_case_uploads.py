@@ -53,7 +53,7 @@ def test_a_failure_after_storing_files_removes_them_and_the_case(org, lists, med
     def boom(*args, **kwargs):
         raise RuntimeError("disk full while writing the event")
 
-    monkeypatch.setattr(case_services, "_event", boom)
+    monkeypatch.setattr(case_services, "case_event_write", boom)
     with pytest.raises(RuntimeError):
         _report(org, [SimpleUploadedFile("a.png", png_bytes()), SimpleUploadedFile("b.png", png_bytes())])
     assert Case.objects.count() == 0 and Attachment.objects.count() == 0
