@@ -153,45 +153,11 @@ def case_attachments(case):
     return list(case.attachments.all())
 
 
-def suggested_items(case, *, limit=8):
-    """List items that may apply to the case, searched by the words of its title (then its description):
-    the dispatcher's starting point. Chinese has no spaces, so try the title's phrases and short n-grams."""
-    from responsibilities.selectors import item_search, unit_items
+def routing_for_case(case):
+    """The routing service's answer for a case (its title, then its description), for the dispatcher."""
+    from routing.services import suggest
 
-    seen, found = set(), []
-    pool = unit_items(case.township)  # one query, whatever the number of phrases tried
-    for query in _search_phrases(case.title, case.description):
-        for item in item_search(query, within=pool, limit=limit):
-            if item.pk not in seen:
-                seen.add(item.pk)
-                found.append(item)
-        if len(found) >= limit:
-            break
-    return found[:limit]
-
-
-def _search_phrases(*texts, max_phrases=12):
-    """Candidate search terms from free Chinese text: whole whitespace-separated chunks, then 2–4 character
-    windows of CJK runs (most specific first), without repeats."""
-    import re
-
-    phrases = []
-    for text in texts:
-        for run in re.findall(r"[\u4e00-\u9fff]{2,}|[A-Za-z0-9]{3,}", text or ""):
-            for size in (4, 3, 2):
-                for i in range(0, max(len(run) - size + 1, 0)):
-                    phrases.append(run[i:i + size])
-    out, seen = [], set()
-    for p in phrases:
-        if p not in seen and p not in _STOP:
-            seen.add(p)
-            out.append(p)
-        if len(out) >= max_phrases:
-            break
-    return out
-
-
-_STOP = {"问题", "情况", "反映", "存在", "附近", "一个", "进行", "没有", "我们", "群众", "居民", "严重", "发现"}
+    return suggest(f"{case.title}\n{case.description}", township=case.township, limit_items=8)
 
 
 def departments_for_assignment(case):
@@ -213,25 +179,10 @@ def items_for_case(case):
 
 
 def item_is_ours(query, township, *, limit=5):
-    """'Is this ours?' for the report form: the best matches for the township, and whether the best one is
-    a basic duty of the township (属本级职责)."""
-    from responsibilities.selectors import item_search, unit_items
+    """'Is this ours?' for the report form: the routing service's answer for the township."""
+    from routing.services import suggest
 
-    pool = unit_items(township)
-    items = item_search(query, within=pool, limit=limit) if query.strip() else []
-    if not items:
-        # Chinese free text: fall back to phrase windows of the words typed.
-        seen = set()
-        for phrase in _search_phrases(query, max_phrases=8):
-            for item in item_search(phrase, within=pool, limit=limit):
-                if item.pk not in seen:
-                    seen.add(item.pk)
-                    items.append(item)
-            if len(items) >= limit:
-                break
-        items = items[:limit]
-    best = items[0] if items else None
-    return {"items": items, "best": best, "is_basic": bool(best and best.kind == "basic")}
+    return {"suggestion": suggest(query or "", township=township, limit_items=limit)}
 
 
 def attachment_get_for_user(user, case_pk, attachment_pk):

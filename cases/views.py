@@ -157,6 +157,21 @@ def _action_forms(case, user, actions, bound=None):
     return built
 
 
+def _preselect(built, routing):
+    dept = routing.best_department
+    if "assign" in built and not built["assign"].is_bound and routing.verdict != "township":
+        entries = [e for e in routing.items if e.kind != "basic"]
+        best = next((e for e in entries if dept and e.department == dept.code), entries[0] if entries else None)
+        if best is not None:
+            built["assign"].initial["list_item"] = best.item.pk
+        if dept is not None and routing.verdict == "department":
+            built["assign"].initial["lead_department"] = dept.unit_id
+    if "return" in built and not built["return"].is_bound and routing.verdict == "township":
+        basic = routing.best_basic_item
+        if basic is not None:
+            built["return"].initial["list_item"] = basic.item.pk
+
+
 def _form(case, name, *, items=None, departments=None, data=None, files=None):
     """The page form of workflow step `name`, with the list items / departments it needs."""
     step = workflow.STEPS[name]
@@ -175,14 +190,18 @@ def _render_case(request, case, *, bound=None, status=200):
     # The steps of cases.workflow this user may take now; the deadline steps (extend, urge, decisions)
     # have pages of their own, linked from the deadline panel.
     actions = workflow.available(user, case) & workflow.INLINE
-    suggested = selectors.suggested_items(case) if actions & {"assign", "return"} else []
+    routing, similar = None, []
+    if actions & {"assign", "return"}:
+        from routing.services import similar_cases
+
+        routing = selectors.routing_for_case(case)
+        similar = similar_cases(f"{case.title}\n{case.description}", exclude_case=case.pk,
+                                names=routing.department_names)
     built = _action_forms(case, user, actions, bound)
-    # Pre-select the best suggestion so the dispatcher starts from the list, not from a blank form.
-    for name, wanted in (("assign", lambda i: i.kind != "basic"), ("return", lambda i: i.kind == "basic")):
-        if name in built and not built[name].is_bound:
-            best = next((i for i in suggested if wanted(i)), None)
-            if best is not None:
-                built[name].initial["list_item"] = best.pk
+    # Pre-select the routing service's answer so the dispatcher starts from it, not from a blank form: the best
+    # department and its best item for assigning; a basic item for returning only when the verdict is township.
+    if routing is not None:
+        _preselect(built, routing)
     context = {
         "case": case,
         "events": selectors.case_events(case),
@@ -191,7 +210,8 @@ def _render_case(request, case, *, bound=None, status=200):
         "actions": actions,
         "forms": built,
         "show_resident": permissions.can_see_resident(user, case),
-        "suggested": suggested,
+        "routing": routing,
+        "similar": similar,
     }
     return render(request, "cases/detail.html", context, status=status)
 

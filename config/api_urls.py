@@ -9,6 +9,7 @@ from cases.api import register as register_cases
 from cases.open311 import views as open311
 from governance.api import DepartmentViewSet, ObtainTokenView, UnitViewSet, api_not_found
 from responsibilities.api import register as register_lists
+from routing.api import SuggestView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -32,6 +33,7 @@ open311_urls = [
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("routing/suggest/", SuggestView.as_view(), name="routing-suggest"),
     path("", include(router.urls)),
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/login/", governance_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lists/", include("routing.urls")),  # /lists/lookup/: the public 这件事归谁管？
     path("lists/", include("responsibilities.urls")),
     path("cases/", include("cases.urls")),
     path("assessment/", include("assessment.urls")),

@@ -8,7 +8,6 @@ The cases app depends on `published_versions_for_unit` and `item_search` (keep t
 """
 
 import copy
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -425,20 +424,7 @@ def item_history(duty_list, code):
     return history
 
 
-# --- Public lookup "这件事归谁管？" ------------------------------------------------------------
-
-
-def lookup(query, *, for_unit=None, limit=10):
-    """Items that match a matter described in plain words, with the body responsible for each.
-
-    Whole-phrase matches (title first) come before items whose keywords appear in the sentence.
-    Returns [{"item", "responsible", "township_role"}].
-    """
-    query = re.sub(r"\s+", " ", (query or "")).strip()[:200]
-    if not query:
-        return []
-    items = item_search(query, for_unit=for_unit, limit=limit)
-    return [{"item": item, **responsible_body(item)} for item in items]
+# --- Who is responsible for an item (the public lookup itself is routing.views.lookup) ---------------
 
 
 def responsible_body(item):

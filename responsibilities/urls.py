@@ -22,7 +22,6 @@ app_name = "responsibilities"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("lookup/", views.lookup, name="lookup"),
     # Editing (list editors and administrators)
     path("edit/", views.editor_index, name="editor_index"),
     path("edit/new/", views.list_new, name="list_new"),

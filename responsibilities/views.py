@@ -18,7 +18,7 @@ from config.forms import service_errors_into_form
 from governance.models import Unit, UnitKind
 from responsibilities import imports, selectors, services
 from responsibilities.exceptions import ListConflict, ListPermissionDenied
-from responsibilities.forms import DutyListForm, ImportForm, ListItemForm, LookupForm, PublicFilterForm, PublishForm
+from responsibilities.forms import DutyListForm, ImportForm, ListItemForm, PublicFilterForm, PublishForm
 from responsibilities.models import ListVersion, VersionStatus
 from responsibilities.permissions import can_edit_list, editor_scope_q
 from responsibilities.provenance import item_provenance
@@ -129,16 +129,6 @@ def diff(request, code):
         "duty_list": current.duty_list, "versions": versions, "diff": selectors.version_diff(old, new),
         "old_number": old_number, "new_number": new_number,
     })
-
-
-@require_GET
-def lookup(request):
-    form = LookupForm(request.GET or None)
-    results, searched = [], False
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        searched = True
-        results = selectors.lookup(form.cleaned_data["q"], for_unit=form.cleaned_data["township"], limit=10)
-    return render(request, "responsibilities/lookup.html", {"form": form, "results": results, "searched": searched})
 
 
 # --- Editing ------------------------------------------------------------------------------

@@ -44,20 +44,32 @@ class Index:
         return self.retriever.get_scores(tokens)
 
 
+_local = {"generation": (None, 0.0)}
+LOCAL_SECONDS = 5.0  # how long a process trusts its copy of the generation before asking the shared cache
+
+
 def generation():
+    import time
+
+    value, until = _local["generation"]
+    if until > time.monotonic():
+        return value
     value = cache.get(GENERATION_KEY)
     if value is None:
         value = 1
         cache.add(GENERATION_KEY, value, None)
+    _local["generation"] = (value, time.monotonic() + LOCAL_SECONDS)
     return value
 
 
 def bump_generation():
-    """Profiles or synonyms changed: the next suggestion rebuilds its index."""
+    """Profiles or synonyms changed: the next suggestion rebuilds its index (in other processes within
+    LOCAL_SECONDS)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, None)
+    _local["generation"] = (None, 0.0)
 
 
 def item_tokens(item):
@@ -73,8 +85,9 @@ def profile_tokens(unit, profile):
 
 
 def index_for(versions, departments):
-    """The index for these published versions (a list) and candidate departments (a queryset of Unit)."""
-    key = (tuple(sorted(v.pk for v in versions)), generation())
+    """The index for these published version ids and candidate departments (a callable giving a queryset of
+    Unit, evaluated only when the index is built)."""
+    key = (tuple(sorted(versions)), generation())
     found = _indexes.get(key)
     if found is not None:
         return found
@@ -106,11 +119,11 @@ def _build(versions, departments):
     from responsibilities.models import ListItem
 
     items = list(
-        ListItem.objects.filter(version__in=versions).select_related("department", "version__duty_list")
+        ListItem.objects.filter(version_id__in=versions).select_related("department", "version__duty_list")
         .order_by("version_id", "position", "code")
     )
     _load_vocabulary(items)
-    units = {u.pk: u for u in departments.select_related("parent", "routing_profile")}
+    units = {u.pk: u for u in departments().select_related("parent", "routing_profile")}
     for item in items:
         if item.department_id and item.department_id not in units:
             units[item.department_id] = item.department
@@ -139,3 +152,4 @@ def clear():
     """Forget built indexes (tests)."""
     with _lock:
         _indexes.clear()
+    _local["generation"] = (None, 0.0)

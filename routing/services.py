@@ -19,19 +19,26 @@ from django.db.models import Q
 from governance.models import Level, Unit, UnitKind
 from routing import index as routing_index
 from routing import learning, text
+from routing.models import DepartmentType
+
+TYPE_LABELS = dict(DepartmentType.choices)
 
 MAX_QUERY_CHARS = 2000
-TEMPERATURE = 2.0  # BM25 points per e-fold of odds between two candidates
-NONE_SCORE = 3.0  # a pseudo-candidate "nothing fits": low scores everywhere give low confidence
-TOWNSHIP_MARGIN = 2.0  # the township's share must be this many times the best department's
-TOWNSHIP_MIN_SHARE = 0.45
-TOWNSHIP_MIN_BM25 = 4.0
+TEMPERATURE = 0.2  # share of the top BM25 score per e-fold of odds between two candidates
+NONE_SCORE = 1.0  # a pseudo-candidate "nothing fits" (BM25 points): weak evidence everywhere gives low confidence
+TOWNSHIP_MARGIN = 4.5  # the township's share must be this many times the best department's
+TOWNSHIP_MIN_SHARE = 0.4
+TOWNSHIP_MIN_BM25 = 1.0  # no township verdict on less evidence than the "nothing fits" candidate
 DEPARTMENT_MIN_SHARE = 0.12
-LOCALITY_BONUS = 1.5  # BM25 points for a matter placed in a named village or group (属地)
-MODEL_WEIGHT_CAP = 0.45
-MODEL_WEIGHT_HALF = 150  # examples at which the learned model gets half its maximum weight
+LOCALITY_BONUS = 0.5  # a matter placed in a named village or group (属地) weighs this much more for the township
+MODEL_WEIGHT_CAP = 0.5
+MODEL_WEIGHT_HALF = 40  # examples at which the learned model gets half its maximum weight
 
-_LOCALITY_RE = re.compile(r"[\u4e00-\u9fff]{1,5}(?:村|组)(?:[\u4e00-\u9fff]{0,5}组)?(?![委民务级])")
+# A matter placed in a named village or group, or in a named township (属地): the township's business more often.
+_LOCALITY_RES = [
+    re.compile(r"[\u4e00-\u9fff]{1,5}(?:村|组)(?:[\u4e00-\u9fff]{0,5}组)?(?![委民务级])"),
+    re.compile(r"[\u4e00-\u9fff]{2,5}(?:镇|乡)(?![村长政])"),
+]
 
 
 @dataclass
@@ -66,6 +73,7 @@ class Suggestion:
     matched: list
     model_version: int | None = None
     tokens: list = field(default_factory=list)
+    department_names: dict = field(default_factory=dict)  # unit id -> name, of every candidate department
 
     @property
     def best_department(self):
@@ -95,18 +103,20 @@ EMPTY = Suggestion(verdict="undecided", confidence=0.0, departments=[], items=[]
 
 
 def _scope(township):
-    """(published versions, candidate departments) for a township, or for every township when None."""
+    """(published version ids, candidate departments) for a township, or for every township when None."""
     from responsibilities.models import ListVersion, VersionStatus
     from responsibilities.selectors import published_versions_for_unit
 
     if township is not None:
-        versions = list(published_versions_for_unit(township))
+        versions = list(published_versions_for_unit(township).values_list("pk", flat=True))
         county_ids = township.ancestor_ids()
     else:
-        versions = list(ListVersion.objects.filter(status=VersionStatus.PUBLISHED, duty_list__level=Level.TOWNSHIP))
-        county_ids = list({v.duty_list.jurisdiction_id for v in ListVersion.objects.filter(pk__in=[v.pk for v in versions])
-                          .select_related("duty_list")})
-    departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).filter(Q(parent_id__in=county_ids))
+        rows = ListVersion.objects.filter(status=VersionStatus.PUBLISHED, duty_list__level=Level.TOWNSHIP)
+        rows = list(rows.values_list("pk", "duty_list__jurisdiction_id"))
+        versions, county_ids = [pk for pk, _j in rows], list({j for _pk, j in rows})
+    def departments():  # only evaluated when an index is built
+        return Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).filter(Q(parent_id__in=county_ids))
+
     return versions, departments
 
 
@@ -116,11 +126,12 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
     tokens = text.tokenize(body)
     if not tokens:
         return EMPTY
+    query = _query_tokens(body, tokens)
     versions, departments = _scope(township)
     index = routing_index.index_for(versions, departments)
     if not index.docs:
         return Suggestion("undecided", 0.0, [], [], [], tokens=tokens)
-    scores = index.scores(tokens)
+    scores = index.scores(query)
 
     township_best, item_best, profile_best = 0.0, {}, {}
     for row in index.item_rows:
@@ -137,18 +148,17 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
     for unit_id in index.departments:
         a, b = item_best.get(unit_id, 0.0), profile_best.get(unit_id, 0.0)
         raw[str(unit_id)] = max(a, b) + 0.3 * min(a, b)
-    locality = bool(_LOCALITY_RE.search(body))
-    raw[learning.TOWNSHIP] = township_best + (LOCALITY_BONUS if locality and township_best > 0 else 0.0)
+    locality = sum(1 for pattern in _LOCALITY_RES if pattern.search(body))
+    raw[learning.TOWNSHIP] = township_best * (1 + LOCALITY_BONUS * locality)
 
-    shares = _softmax(raw)
+    shares = _softmax(raw, temperature=max(0.5, TEMPERATURE * max(raw.values())))
     model = learning.current_model()
     if model is not None and model.examples:
-        posterior = model.posterior(tokens, labels=set(raw))
+        posterior = model.posterior(query, labels=set(raw))
         if posterior:
             weight = MODEL_WEIGHT_CAP * model.examples / (model.examples + MODEL_WEIGHT_HALF)
-            covered = sum(shares.get(lab, 0.0) for lab in posterior)
             for label in raw:
-                shares[label] = (1 - weight) * shares[label] + weight * posterior.get(label, 0.0) * covered
+                shares[label] = (1 - weight) * shares[label] + weight * posterior.get(label, 0.0)
 
     township_share = shares.pop(learning.TOWNSHIP, 0.0)
     ranked = sorted(shares.items(), key=lambda kv: -kv[1])
@@ -168,24 +178,29 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
         unit = index.departments[int(label)]
         profile = unit.routing_profile if routing_index._has_profile(unit) else None
         doc_tokens = next((index.docs[r].tokens for r in index.profile_rows if index.docs[r].department_id == unit.pk), [])
+        dept_type = profile.dept_type if profile else DepartmentType.OTHER
         dept_scores.append(DepartmentScore(
-            unit_id=unit.pk, code=unit.code, name=unit.name, type=profile.dept_type if profile else "other",
-            type_label=profile.get_dept_type_display() if profile else "", score=share,
+            unit_id=unit.pk, code=unit.code, name=unit.name, type=str(dept_type),
+            type_label=TYPE_LABELS.get(dept_type, "") if profile else "", score=share,
             matched=text.matched_words(tokens, doc_tokens),
         ))
 
-    item_rows = sorted(index.item_rows, key=lambda r: -scores[r])[:limit_items]
+    # Items are ranked by their own BM25 score weighted by the share of whoever they name (the township for a
+    # basic item, else their department), so the items shown are the ones behind the answer.
+    def item_rank(row):
+        doc = index.docs[row]
+        share = township_share if doc.item.kind == "basic" else shares.get(str(doc.department_id), 0.0)
+        return float(scores[row]) * (0.5 + share)
+
+    ranked_rows = sorted((r for r in index.item_rows if scores[r] > 0), key=item_rank, reverse=True)
     items = []
-    for row in item_rows:
-        score = float(scores[row])
-        if score <= 0:
-            break
+    for row in ranked_rows[:limit_items]:
         doc = index.docs[row]
         item = doc.item
         items.append(ItemScore(
             item=item, code=item.code, title=item.title, kind=item.kind,
             department=item.department.code if item.department_id else None,
-            department_name=item.department.name if item.department_id else "", score=score,
+            department_name=item.department.name if item.department_id else "", score=float(scores[row]),
             matched=text.matched_words(tokens, doc.tokens),
         ))
     matched = []
@@ -196,13 +211,60 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
     return Suggestion(
         verdict=verdict, confidence=min(max(confidence, 0.0), 1.0), departments=dept_scores, items=items,
         matched=matched[:12], model_version=model.version if model else None, tokens=tokens,
+        department_names={pk: unit.name for pk, unit in index.departments.items()},
     )
 
 
-def _softmax(raw):
+def _query_tokens(body, tokens):
+    """Each word at most twice (a word said twice, or two synonyms of one word, is the point of the message; a
+    long letter must not outweigh a short one by repeating itself), and the first line (the title) once more:
+    it is the matter in the writer's own summary."""
+    counts = {}
+    words = []
+    for word in tokens:
+        counts[word] = counts.get(word, 0) + 1
+        if counts[word] <= 2:
+            words.append(word)
+    first, _, rest = body.partition("\n")
+    if rest.strip():
+        words += list(dict.fromkeys(text.tokenize(first)))
+    return words
+
+
+def _softmax(raw, temperature):
     values = dict(raw)
     values["__none__"] = NONE_SCORE
     top = max(values.values())
-    exp = {k: math.exp((v - top) / TEMPERATURE) for k, v in values.items()}
+    exp = {k: math.exp((v - top) / temperature) for k, v in values.items()}
     norm = sum(exp.values())
     return {k: v / norm for k, v in exp.items() if k != "__none__"}
+
+
+@dataclass
+class SimilarCase:
+    reference: str  # the case number or the hotline reference
+    title: str
+    handled_by: str
+    score: float
+    case_id: int | None = None
+
+
+def similar_cases(text_, *, exclude_case=None, limit=5, names=None):
+    """Past matters most like this one and who handled them (the learned model's examples). `names` maps
+    department ids to names (a suggestion's index has them; otherwise one query)."""
+    from django.utils.translation import gettext as _
+
+    model = learning.current_model()
+    tokens = text.tokenize((text_ or "")[:MAX_QUERY_CHARS])
+    if model is None or not tokens:
+        return []
+    found = model.similar(tokens, limit=limit, exclude=f"case:{exclude_case}" if exclude_case else None)
+    unit_ids = {int(label) for _src, label, *_rest in found if label != learning.TOWNSHIP}
+    if names is None or not unit_ids <= set(names):
+        names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+    out = []
+    for source, label, score, reference, title in found:
+        handled = _("乡镇（街道）（属本级职责）") if label == learning.TOWNSHIP else names.get(int(label), "")
+        kind, pk = source.split(":")
+        out.append(SimilarCase(reference, title, handled, score, case_id=int(pk) if kind == "case" else None))
+    return out

@@ -33,10 +33,10 @@ def test_help_texts_and_errors_are_linked_to_their_field(client, org, lists):
 
 def test_the_lookup_offers_the_hotline_and_for_staff_a_report_with_the_words(client, org, lists, settings):
     settings.PUBLIC_HOTLINE = "0571-12345"
-    anonymous = client.get(reverse("responsibilities:lookup"), {"q": "外星人降落"}).content.decode()
+    anonymous = client.get(reverse("routing:lookup"), {"q": "外星人降落"}).content.decode()
     assert 'href="tel:0571-12345"' in anonymous and "一键上报" not in anonymous.split("lookup-next")[1]
     client.force_login(org.reporter)
-    page = client.get(reverse("responsibilities:lookup"), {"q": "外星人降落"}).content.decode()
+    page = client.get(reverse("routing:lookup"), {"q": "外星人降落"}).content.decode()
     link = re.search(r'href="(/cases/report/\?text=[^"]+)"', page).group(1)
     form = client.get(link.replace("&amp;", "&")).content.decode()
     assert re.search(r'<textarea[^>]*name="description"[^>]*>\s*外星人降落</textarea>', form)

@@ -53,8 +53,8 @@ def test_preview_without_javascript_says_the_matter_is_the_townships_own(org, li
 def test_is_ours_fragment_names_the_upper_department_for_a_negative_item(org, lists, client_for):
     response = client_for(org.reporter).get(reverse("cases:is_ours"), {"q": "违建"})
     body = response.content.decode()
-    assert "属上级部门职责" in body
-    assert "县综合执法局" in body or "综合执法局" in body
+    assert "需部门办理" in body
+    assert "综合行政执法局" in body
 
 
 @pytest.mark.parametrize("url_name,persona", [
