@@ -89,11 +89,11 @@ def live_report(county, period, formula):
 
 def report(viewer, period):
     """(report dict, close or None): the closed month's snapshot, or live figures. Filtered to the viewer."""
-    from assessment.services import close_in_force, formula_in_force
+    from assessment.services import close_in_force, formula_in_force, snapshot_of
 
     close = close_in_force(viewer.county, period.start) if period.is_month else None
     if close is not None:
-        data = dict(close.snapshot)
+        data = dict(snapshot_of(close))
     else:
         data = live_report(viewer.county, period, formula_in_force(viewer.county))
     if not viewer.full:
@@ -113,7 +113,25 @@ def _own_only(data, own_ids):
 
 
 def charts(viewer, period, close=None):
-    """Trend (the last 12 months up to the period's end), heat table and funnel, over the viewer's bodies."""
+    """Trend (the last 12 months up to the period's end), heat table and funnel, over the viewer's bodies.
+    Cached like the live report: until the county's facts (watermark, last write) or its bodies change."""
+    from django.core.cache import cache
+
+    from assessment.models import RollupWatermark
+
+    mark = RollupWatermark.objects.filter(county=viewer.county).values_list("last_event_id", "updated_at").first()
+    bodies = list(Unit.objects.filter(parent=viewer.county, is_active=True).values_list("pk", flat=True))
+    scope = "full" if viewer.full else ",".join(str(pk) for pk in sorted(viewer.own_ids))
+    key = (f"assessment:charts:{viewer.county.pk}:{period.key}:{close.pk if close else ''}:{mark}:{scope}:"
+           f"{len(bodies)}:{max(bodies, default=0)}").replace(" ", "_")
+    data = cache.get(key)
+    if data is None:
+        data = _charts(viewer, period, close)
+        cache.set(key, data, 3600)
+    return data
+
+
+def _charts(viewer, period, close):
     from datetime import timedelta
 
     end = period.end
@@ -190,10 +208,11 @@ def exemption_for_user(user, pk):
 
 
 def closes_of(county):
-    return MonthClose.objects.filter(county=county).select_related("closed_by", "reopening", "formula").order_by(
+    return MonthClose.objects.filter(county=county).select_related("closed_by", "reopening", "formula").defer(
+        "snapshot").order_by(
         "-month", "-closed_at")
 
 
 def published_months(county):
     """Closed months in force, for the public summary."""
-    return MonthClose.objects.filter(county=county, reopening__isnull=True).order_by("-month")
+    return MonthClose.objects.filter(county=county, reopening__isnull=True).defer("snapshot").order_by("-month")

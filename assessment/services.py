@@ -231,8 +231,21 @@ def formula_set(*, actor, county, weights, note=""):
 
 
 def close_in_force(county, month):
+    """The close of the month still in force, without its (large) snapshot: read it with snapshot_of."""
     return MonthClose.objects.filter(county=county, month=month, reopening__isnull=True).select_related(
-        "formula", "closed_by").first()
+        "formula", "closed_by").defer("snapshot").first()
+
+
+def snapshot_of(close):
+    """A close's snapshot. It never changes (the database refuses it), so it is cached under the close's id."""
+    from django.core.cache import cache
+
+    key = f"assessment:snapshot:{close.pk}"
+    data = cache.get(key)
+    if data is None:
+        data = MonthClose.objects.filter(pk=close.pk).values_list("snapshot", flat=True).get()
+        cache.set(key, data, None)
+    return data
 
 
 def month_close(*, actor, county, month, today=None):

@@ -315,7 +315,7 @@ def public_summary(request):
                   closes[0] if closes else None)
     rows = []
     if chosen:
-        for r in chosen.snapshot.get("department", []):
+        for r in services.snapshot_of(chosen).get("department", []):
             f = r["figures"]
             rows.append({"name": r["name"], "received": f.get("received", {}).get("value"),
                          "on_time": f.get("on_time_resolution", {}).get("value"),

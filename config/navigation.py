@@ -55,8 +55,8 @@ UNIT_TILES = [
 PUBLIC_TILES = [
     ("responsibilities:index", _("责任清单公开"), _("查阅各级公布的责任清单和负面清单")),
     ("routing:lookup", _("这件事归谁管？"), _("输入事项，查询负责的单位")),
-    ("assessment:public", _("考核结果公开"), _("各部门已确认月份的受理、按时办结和满意情况")),
     ("admission:public_register", _("已准入事项公示"), _("下放到乡镇的职责及随附的人员、经费和权限")),
+    ("assessment:public", _("考核结果公开"), _("各部门已确认月份的受理、按时办结和满意情况")),
 ]
 
 

@@ -38,7 +38,8 @@ def test_anonymous_visitor_sees_public_home_with_login_link(client):
 
 def test_anonymous_home_offers_the_public_lists_and_lookup(client):
     response = client.get(reverse("home"))
-    assert tile_names(response) == ["responsibilities:index", "routing:lookup", "admission:public_register"]
+    assert tile_names(response) == ["responsibilities:index", "routing:lookup", "admission:public_register",
+                                    "assessment:public"]
     body = response.content.decode()
     assert reverse("routing:lookup") in body
 
