@@ -77,6 +77,12 @@ def error_response(status_code, detail, code, errors=None, headers=None):
     return Response(body, status=status_code, headers=headers)
 
 
+def _admission_exceptions():
+    from admission.exceptions import AdmissionConflict, AdmissionError, AdmissionPermissionDenied
+
+    return AdmissionError, AdmissionPermissionDenied, AdmissionConflict
+
+
 def _list_exceptions():
     from responsibilities.exceptions import ListConflict, ListError, ListPermissionDenied
 
@@ -87,7 +93,7 @@ def api_exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the one body shape described above."""
     # Domain errors of the lists and cases services, most specific first. A permission refusal by a
     # service (the selector already let the actor see the object) is a 403, as in the HTML views.
-    for base, denied, conflict in (_list_exceptions(), _case_exceptions()):
+    for base, denied, conflict in (_list_exceptions(), _case_exceptions(), _admission_exceptions()):
         if isinstance(exc, conflict):
             return error_response(status.HTTP_409_CONFLICT, exc.message, "conflict")
         if isinstance(exc, denied):
@@ -142,6 +148,16 @@ class Pagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_number(self, request, paginator):
+        """A page that is not a positive integer (`page=`, `page=x`) is a 400, as the schema says, not page 1."""
+        raw = request.query_params.getlist(self.page_query_param)
+        if not raw:
+            return 1
+        number = parse_id(raw[0]) if len(raw) == 1 else None
+        if number is None or number < 1:
+            raise exceptions.ValidationError({self.page_query_param: [_("页码应为正整数。")]})
+        return number
 
     def get_page_size(self, request):
         raw = request.query_params.getlist(self.page_size_query_param)

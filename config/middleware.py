@@ -50,8 +50,10 @@ class SessionTouchMiddleware:
         return response
 
 
-def _has_nul(values):
-    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+def _has_nul(values, *, keys=True):
+    # Body field names are only looked up, never stored: a form or serializer ignores an unknown
+    # name, so only the values of a posted body are checked (its schema allows unknown fields).
+    return any((keys and "\x00" in key) or any("\x00" in v for v in values.getlist(key)) for key in values)
 
 
 class RejectNullCharactersMiddleware:
@@ -71,7 +73,7 @@ class RejectNullCharactersMiddleware:
         form_body = request.method == "POST" and content_type.startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")
         )
-        if "\x00" in request.path or _has_nul(request.GET) or (form_body and _has_nul(request.POST)):
+        if "\x00" in request.path or _has_nul(request.GET) or (form_body and _has_nul(request.POST, keys=False)):
             return self._bad_request(request)
         return self.get_response(request)
 
@@ -135,6 +137,8 @@ class ApiErrorFormatMiddleware:
         response = self.get_response(request)
         if (
             response.status_code >= 400
+            # DRF's own answers are already in the format the client negotiated (the browsable API's HTML too).
+            and getattr(response, "accepted_renderer", None) is None
             and request.path.startswith(API_PREFIXES)
             and not request.path.startswith(API_HTML_PATHS)
             and response.get("Content-Type", "").startswith("text/html")
