@@ -162,7 +162,11 @@ def load_test(url_path, env):
         return ok
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def main():
