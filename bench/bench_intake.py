@@ -123,6 +123,7 @@ def form_versus_api():
         call_command("sync_calendar", verbosity=0)
         call_command("seed_demo", "--force", verbosity=0)
         reporter = get_user_model().objects.get(username="reporter")
+        township_id = reporter.memberships.get(role="reporter").unit_id
         body = json.loads((HARNESS / "body_case.json").read_text()) if (HARNESS / "body_case.json").exists() else {
             "title": "河道垃圾堆积影响行洪", "description": "河道内堆积大量生活垃圾。", "address": "城关街道"}
         api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=reporter)[0].key}")
@@ -136,7 +137,7 @@ def form_versus_api():
             assert response.status_code == 201, response.content[:300]
 
         def post_form():
-            response = page.post(reverse("cases:report"), {**body, "urgency": "normal", "channel": "staff",
+            response = page.post(reverse("cases:report"), {**body, "urgency": "normal", "township": township_id,
                                                            "csrfmiddlewaretoken": csrf})
             assert response.status_code == 302, response.content[:300]
 
