@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
     bind=True, autoretry_for=(OperationalError, InterfaceError, ConnectionError, TimeoutError),
     retry_backoff=5, retry_backoff_max=120, retry_jitter=True, max_retries=5,
 )
-def sweep_deadlines(self):
+def sweep_deadlines(self, batch_size=None):
     """Periodic deadline sweep (Celery beat, every DEADLINE_SWEEP_SECONDS): warnings and escalations.
 
     Idempotent and safe to run in two workers at once (see cases.escalation). A transient database
@@ -27,7 +27,7 @@ def sweep_deadlines(self):
     from cases.escalation import sweep
 
     started = timezone.now()
-    result = sweep(started)
+    result = sweep(started, **({"batch_size": batch_size} if batch_size else {}))
     # Other apps' deadlines (e.g. admission reviews) run in the same sweep: settings.DEADLINE_SWEEP_STEPS.
     for path in getattr(settings, "DEADLINE_SWEEP_STEPS", ()):
         result[path.rsplit(".", 2)[0]] = import_string(path)(started)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     # Desk work across cases (cases.views_search).
     path("search/", views_search.case_search, name="search"),
+    path("search/map/", views_search.case_map, name="map"),
     path("search/saved/", views_search.saved_search_save, name="saved_search_save"),
     path("search/saved/<int:pk>/delete/", views_search.saved_search_delete, name="saved_search_delete"),
     path("bulk/assign/", views_search.bulk_assign, name="bulk_assign"),

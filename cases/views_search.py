@@ -15,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import extensions, forms, permissions, search, selectors, services
+from cases import extensions, forms, search, selectors, services, workflow
+from cases.audit import CaseAction
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.models import SavedSearch
 from governance.models import Role
@@ -167,7 +168,7 @@ def bulk_assign(request):
         return _back(request)
     done, failed = [], []
     for case in cases:
-        if not permissions.can_assign(request.user, case):
+        if not workflow.allowed("assign", request.user, case):
             failed.append((case.number, _("当前状态不能交办，或不属您的分拨中心。")))
             continue
         try:
@@ -198,7 +199,7 @@ def bulk_urge(request):
         return _back(request)
     done, failed = [], []
     for case in cases:
-        if not extensions.can_urge(request.user, case):
+        if not workflow.allowed("urge", request.user, case):
             failed.append((case.number, _("已经办结、没有计时中的环节，或不在您的督办范围内。")))
             continue
         try:
@@ -241,6 +242,32 @@ def assignment_sheet(request, pk):
     return render(request, "cases/assignment_sheet.html", {
         "case": case,
         "assisting": list(case.assisting_departments.all()),
-        "assigned_event": selectors.case_events(case).filter(action="case.assigned").last(),
+        "assigned_event": selectors.case_events(case).filter(action=CaseAction.ASSIGNED).last(),
         "printed_at": timezone.now(),
     })
+
+
+# --- The case map ------------------------------------------------------------------------------
+
+MAP_LIMIT = 1000
+
+
+@login_required
+@require_GET
+def case_map(request):
+    """The search's cases that carry coordinates, on a map (dispatchers and supervisors). Without a
+    configured tile server the page lists the same cases with their coordinates and draws nothing."""
+    if not roles_of(request.user) & {Role.DISPATCHER, Role.SUPERVISOR}:
+        raise PermissionDenied(_("只有分拨调度员和督办领导可以查看事项地图。"))
+    filterset = search.case_search(request)
+    cases = []
+    if filterset.is_valid():
+        cases = list(filterset.qs.filter(latitude__isnull=False, longitude__isnull=False)[:MAP_LIMIT])
+    points = [{
+        "number": c.number, "title": c.title, "state": str(c.get_state_display()), "url": reverse("cases:detail", args=[c.pk]),
+        "lat": float(c.latitude), "lon": float(c.longitude),
+    } for c in cases]
+    return render(request, "cases/case_map.html", {
+        "filter": filterset, "cases": cases, "points": points, "query": _query_without(request, "page", "export"),
+        "limit": MAP_LIMIT,
+    }, status=200 if filterset.is_valid() else 400)

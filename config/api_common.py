@@ -149,6 +149,16 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_number(self, request, paginator):
+        """A page that is not a positive integer (`page=`, `page=x`) is a 400, as the schema says, not page 1."""
+        raw = request.query_params.getlist(self.page_query_param)
+        if not raw:
+            return 1
+        number = parse_id(raw[0]) if len(raw) == 1 else None
+        if number is None or number < 1:
+            raise exceptions.ValidationError({self.page_query_param: [_("页码应为正整数。")]})
+        return number
+
     def get_page_size(self, request):
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:

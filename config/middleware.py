@@ -21,8 +21,39 @@ class HealthzMiddleware:
         return self.get_response(request)
 
 
-def _has_nul(values):
-    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+class SessionTouchMiddleware:
+    """Sliding session expiry without a session write on every page.
+
+    Sessions end SESSION_COOKIE_AGE seconds after the last request. Writing the session on every request
+    (SESSION_SAVE_EVERY_REQUEST) costs three statements per page; here a signed-in session is re-saved
+    (and its expiry pushed back) only when its last save is SESSION_TOUCH_SECONDS old, so the idle limit
+    is kept to within that many seconds. The stamp is set whenever the session is saved anyway (sign-in);
+    a session without one (made by a test client's force_login, or before this middleware existed) is
+    not touched, so it lasts SESSION_COOKIE_AGE from its last save. Must come right after SessionMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            touched = session.get("_touched")
+            if session.modified or (touched is not None and now - touched >= settings.SESSION_TOUCH_SECONDS):
+                session["_touched"] = now  # saved by SessionMiddleware, which pushes the expiry back
+        return response
+
+
+def _has_nul(values, *, keys=True):
+    # Body field names are only looked up, never stored: a form or serializer ignores an unknown
+    # name, so only the values of a posted body are checked (its schema allows unknown fields).
+    return any((keys and "\x00" in key) or any("\x00" in v for v in values.getlist(key)) for key in values)
 
 
 class RejectNullCharactersMiddleware:
@@ -42,7 +73,7 @@ class RejectNullCharactersMiddleware:
         form_body = request.method == "POST" and content_type.startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")
         )
-        if "\x00" in request.path or _has_nul(request.GET) or (form_body and _has_nul(request.POST)):
+        if "\x00" in request.path or _has_nul(request.GET) or (form_body and _has_nul(request.POST, keys=False)):
             return self._bad_request(request)
         return self.get_response(request)
 
@@ -79,7 +110,7 @@ def api_error_response(request, status, message=None):
             405: _("不支持此请求方法。"), 413: _("请求体过大。"), 500: _("服务器内部错误，请稍后再试。"),
         }.get(status, _("请求未能完成。"))
     if request.path.startswith("/open311/"):
-        from cases.open311 import render_error
+        from cases.open311.rendering import render_error
 
         return render_error("json" if request.path.endswith(".json") else "xml", status, message)
     code = {400: "invalid", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
@@ -106,6 +137,8 @@ class ApiErrorFormatMiddleware:
         response = self.get_response(request)
         if (
             response.status_code >= 400
+            # DRF's own answers are already in the format the client negotiated (the browsable API's HTML too).
+            and getattr(response, "accepted_renderer", None) is None
             and request.path.startswith(API_PREFIXES)
             and not request.path.startswith(API_HTML_PATHS)
             and response.get("Content-Type", "").startswith("text/html")

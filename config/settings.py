@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url_template
 from config.logging_config import JSON_FORMATTER, REDACT_FILTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,7 +53,9 @@ INSTALLED_APPS = [
     "governance",
     "responsibilities",
     "cases",
+    "assessment",
     "admission",
+    "routing",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RejectNullCharactersMiddleware",
@@ -117,6 +120,15 @@ else:
             "TEST": {"NAME": str(VAR_DIR / "test-chuishao.sqlite3")},
         }
     }
+# Two database roles in production (config.db_roles): DATABASE_URL connects as the runtime role, which
+# may only SELECT and INSERT the audit tables and owns nothing; MIGRATE_DATABASE_URL (same database,
+# the owner's credentials) is the `owner` alias used by `manage.py migrate --database owner`, after
+# which DATABASE_RUNTIME_ROLE is granted its privileges.
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL", None)
+DATABASE_RUNTIME_ROLE = env_str("DATABASE_RUNTIME_ROLE", "")
+if MIGRATE_DATABASE_URL:
+    DATABASES["owner"] = dj_database_url.parse(MIGRATE_DATABASE_URL, conn_max_age=0)
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------------------
@@ -152,13 +164,20 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=5)
 EMAIL_OUTBOX_SECONDS = env_int("EMAIL_OUTBOX_SECONDS", 30, minimum=5)
+ROUTING_RETRAIN_SECONDS = env_int("ROUTING_RETRAIN_SECONDS", 3600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     # Idempotent: running it twice, or on two beats, has the effect of running it once.
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
     "admission-periodic-review": {"task": "admission.tasks.open_periodic_reviews", "schedule": 3600.0},
     # The email outbox (governance.outbox): delivers what a lost kick or a broker outage left pending.
     "email-outbox": {"task": "governance.tasks.deliver_notification_emails", "schedule": float(EMAIL_OUTBOX_SECONDS)},
+    # Idempotent too: recomputes yesterday's and today's assessment facts (any day can be re-run by hand).
+    "assessment-rollup": {"task": "assessment.tasks.rollup_recent_days", "schedule": 3600.0},
+    # Idempotent too: the same decisions give no new model version.
+    "routing-retrain": {"task": "routing.tasks.retrain", "schedule": float(ROUTING_RETRAIN_SECONDS)},
 }
+# Exemption requests (免责申请) are reviewed within this many working days.
+ASSESSMENT_REVIEW_WORKING_DAYS = 5
 # Further steps of the deadline sweep, each `step(now) -> dict` (the apps' own deadlines; see cases.tasks).
 DEADLINE_SWEEP_STEPS = ["admission.sweep.step"]
 
@@ -189,7 +208,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 # Sessions end after this many seconds without a request (sliding expiry).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Re-saved at most once a minute (config.middleware.SessionTouchMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
@@ -219,6 +240,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 # --- Uploads ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -265,6 +288,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (a folder of sent messages).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -315,14 +340,16 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "config.api_common.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "config.api_parsers.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only; the endpoints that take photos declare multipart themselves (cases.api). A form
+    # encoding of typed fields ("null", "1.0") is not what the schema documents.
+    "DEFAULT_PARSER_CLASSES": ["config.api_parsers.LimitedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_filters.no_nul_strings",
+    ],
     "TITLE": "Chuishao API",
     "DESCRIPTION": (
         "吹哨平台 REST API: responsibility lists and the whistle-and-respond case flow.\n\n"
@@ -379,3 +406,17 @@ LOGGING = {
 }
 
 PLATFORM_NAME = _("吹哨平台")
+
+# --- Maps (cases: the report form's pin, the case map) ---------------------------------------------
+# A tile server the county licenses, e.g. 天地图 with its key. Empty: no map is drawn and no page asks
+# any server for tiles; the coordinates fields and the "use my location" button still work.
+MAP_TILE_URL = env_url_template("MAP_TILE_URL", "", placeholders=("{z}", "{x}", "{y}"))
+MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = env_str("MAP_TILE_SUBDOMAINS", "abc")  # what {s} may be, one character each
+MAP_CENTER_LAT = env_float("MAP_CENTER_LAT", 35.0, minimum=-90, maximum=90)
+MAP_CENTER_LON = env_float("MAP_CENTER_LON", 105.0, minimum=-180, maximum=180)
+MAP_DEFAULT_ZOOM = env_int("MAP_DEFAULT_ZOOM", 12, minimum=1, maximum=19)
+
+# The public hotline offered when the lookup finds nothing (这件事归谁管？).
+PUBLIC_HOTLINE = env_str("PUBLIC_HOTLINE", "12345")
+

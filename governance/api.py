@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from config.api_auth import token_expires_at, token_for
 from config.api_common import NON_FIELD, error_response, error_responses
+from config.api_filters import IdFilter
 from governance.models import Level, Unit, UnitKind
 
 
@@ -34,8 +35,8 @@ class UnitSerializer(serializers.ModelSerializer):
 class UnitFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("层级"))
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("类型"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("上级单位 ID"))
-    within = django_filters.NumberFilter(method="filter_within", label=_("在此单位之下（含本单位）"))
+    parent = IdFilter(field_name="parent_id", label=_("上级单位 ID"))
+    within = IdFilter(method="filter_within", label=_("在此单位之下（含本单位）"))
     q = django_filters.CharFilter(method="filter_q", label=_("名称或编码"))
 
     class Meta:

@@ -10,7 +10,7 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from governance.models import CalendarDay, CalendarYear
 
@@ -19,9 +19,11 @@ class GovernanceConfig(AppConfig):
             for signal in (post_save, post_delete):
                 signal.connect(_calendar_edited, sender=model, dispatch_uid=f"calendar-edited-{model.__name__}")
 
+        from config.db_roles import grant_after_migrate
         from governance import signals
 
         signals.connect()
+        post_migrate.connect(grant_after_migrate, dispatch_uid="config.db_roles.grant_after_migrate")
 
         # Embedded local mode: Celery's filesystem transport needs its folders before the first
         # message is sent (by the web process) or read (by the worker). Both load this app, so

@@ -249,12 +249,13 @@ def package_source():
         return "chinesecalendar"
 
 
-def sync_calendar(*, years=None, overwrite=False, year_model=None, day_model=None):
+def sync_calendar(*, years=None, overwrite=False, year_model=None, day_model=None, using="default"):
     """Seed CalendarYear/CalendarDay from the package. Idempotent.
 
     A year already present is left alone unless `overwrite` (administrators may have corrected it
     in the admin); with overwrite its day rows are replaced by the package's. Returns the years written.
-    The data migration passes its historical models.
+    The data migration passes its historical models and its database alias (the owner's, when
+    migrations run as `migrate --database owner`).
     """
     if year_model is None:
         from governance.models import CalendarDay, CalendarYear
@@ -263,16 +264,17 @@ def sync_calendar(*, years=None, overwrite=False, year_model=None, day_model=Non
     schedule = package_schedule()
     wanted = sorted(schedule if years is None else (y for y in years if y in schedule))
     written = []
-    with transaction.atomic():
-        existing = set(year_model.objects.filter(year__in=wanted).values_list("year", flat=True))
+    years_db, days_db = year_model.objects.db_manager(using), day_model.objects.db_manager(using)
+    with transaction.atomic(using=using):
+        existing = set(years_db.filter(year__in=wanted).values_list("year", flat=True))
         for year in wanted:
             if year in existing and not overwrite:
                 continue
-            day_model.objects.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).delete()
-            day_model.objects.bulk_create(
+            days_db.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).delete()
+            days_db.bulk_create(
                 [day_model(date=d, is_workday=w, name=n[:50]) for d, w, n in sorted(schedule[year])]
             )
-            year_model.objects.update_or_create(year=year, defaults={"source": package_source()})
+            years_db.update_or_create(year=year, defaults={"source": package_source()})
             written.append(year)
     if written:
         calendar_changed()

@@ -46,6 +46,8 @@ class Unit(models.Model):
     email = models.EmailField(_("单位邮箱"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # Residents (常住人口), for per-10,000 figures in assessment; empty when unknown.
+    population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("单位")
@@ -90,6 +92,7 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("部门办理人员")
     SUPERVISOR = "supervisor", _("督办领导")
     EDITOR = "editor", _("清单编辑")
+    ASSESSOR = "assessor", _("考核人员（考核办）")
     ADMISSION_REVIEWER = "admission_reviewer", _("职责准入审查")
 
 

@@ -9,37 +9,27 @@ import django_filters
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from config.api_common import error_responses, parse_id
+from config.api_filters import ID_SCHEMA, IdFilter
 from governance.models import Level, Unit, UnitKind
 from responsibilities import services
 from responsibilities.models import Category, DutyList, ItemKind, ListItem, ListVersion, VersionStatus
-from responsibilities.permissions import editor_units, is_list_admin
+from responsibilities.permissions import editor_scope_q
 
 PUBLIC_STATUSES = [VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED]
-
-
-def _editable_q(user, prefix):
-    """Q over `prefix`+duty_list matching the lists this user may edit (and so see drafts of)."""
-    if is_list_admin(user):
-        return Q()
-    q = Q(pk__in=[])
-    for unit in editor_units(user):
-        q |= Q(**{f"{prefix}jurisdiction__path__startswith": unit.path})
-    return q
 
 
 def visible_versions(user):
     q = Q(status__in=PUBLIC_STATUSES)
     if getattr(user, "is_authenticated", False):
-        q |= Q(status=VersionStatus.DRAFT) & _editable_q(user, "duty_list__")
+        q |= Q(status=VersionStatus.DRAFT) & editor_scope_q(user, "duty_list__jurisdiction__path")
     return ListVersion.objects.filter(q)
 
 
@@ -162,7 +152,7 @@ DIFF_SCHEMA = inline_serializer(
 
 class DutyListFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices)
-    jurisdiction = django_filters.NumberFilter(field_name="jurisdiction_id")
+    jurisdiction = IdFilter(field_name="jurisdiction_id")
 
     class Meta:
         model = DutyList
@@ -291,7 +281,7 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         services.list_publish(version=version, actor=request.user, **data.validated_data)
         return Response(_version_payload(version))
 
-    @extend_schema(parameters=[OpenApiParameter("against", OpenApiTypes.INT, required=False,
+    @extend_schema(parameters=[OpenApiParameter("against", ID_SCHEMA, required=False,
                                                 description="对比的旧版本 ID（默认为本版本所基于的版本）")],
                    responses={200: DIFF_SCHEMA, **error_responses(400, 404)}, summary="两个版本之间的差异", tags=["lists"])
     @action(detail=True, methods=["get"])
@@ -313,7 +303,8 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 .order_by("-number").first()
             )
             if older is None:
-                raise serializers.ValidationError({"against": [_("这是该清单的第一个版本，没有可对比的旧版本。")]})
+                # Nothing to compare with is a missing resource, not bad input: the request itself was well formed.
+                raise NotFound(_("这是该清单的第一个版本，没有可对比的旧版本。"))
         diff = version_diff(older, version)
         return Response({
             "from_version": older.number,
@@ -376,10 +367,10 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True, description="关键词（多个词以空格分隔）"),
-            OpenApiParameter("unit", OpenApiTypes.INT, required=False, description="只查适用于该单位的清单"),
+            OpenApiParameter("q", {"type": "string", "minLength": 1}, required=True, description="关键词（多个词以空格分隔）"),
+            OpenApiParameter("unit", ID_SCHEMA, required=False, description="只查适用于该单位的清单"),
             OpenApiParameter("kind", str, required=False, enum=ItemKind.values),
-            OpenApiParameter("limit", OpenApiTypes.INT, required=False, description="最多返回条数（1–50，默认 10）"),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 50}, required=False, description="最多返回条数（1–50，默认 10）"),
         ],
         responses={200: ItemSerializer(many=True), **error_responses(400)},
         summary="检索现行有效的清单事项（标题命中优先）", tags=["lists"],
@@ -396,9 +387,12 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         unit = None
         if params.get("unit"):
             unit_id = parse_id(params["unit"])
-            unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
-            if unit is None:
-                errors["unit"] = [_("单位不存在。")]
+            if unit_id is None:
+                errors["unit"] = [_("请填写单位 ID（整数）。")]
+            else:
+                unit = Unit.objects.filter(pk=unit_id).first()
+                if unit is None:  # a well-formed id of no unit: a missing resource, as on every other endpoint
+                    raise NotFound(_("单位不存在。"))
         kind = params.get("kind")
         if kind and kind not in ItemKind.values:
             errors["kind"] = [_("事项类别无效。")]

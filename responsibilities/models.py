@@ -113,6 +113,18 @@ class ListVersion(models.Model):
     def is_editable(self):
         return self.status == VersionStatus.DRAFT
 
+    @property
+    def is_upcoming(self):
+        """Published with an effective date still to come: shown as 即将生效 (not in force yet, see
+        selectors.versions_in_force)."""
+        from django.utils import timezone
+
+        return (self.status == VersionStatus.PUBLISHED and self.effective_date is not None
+                and self.effective_date > timezone.localdate())
+
+    def public_status_label(self):
+        return _("即将生效") if self.is_upcoming else self.get_status_display()
+
 
 class ListItem(models.Model):
     version = models.ForeignKey(ListVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="items")
@@ -195,6 +207,9 @@ class ListEvent(models.Model):
     item_code = models.CharField(_("事项编码"), max_length=32, blank=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set by a database trigger (config.db_roles): this row's SHA-256 chained to the previous one's.
+    prev_hash = models.CharField(_("前一记录哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("记录哈希"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("清单操作记录")

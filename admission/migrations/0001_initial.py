@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('governance', '0004_alter_membership_role'),
-        ('responsibilities', '0004_listitem_admission_ref'),
+        ('governance', '0006_membership_role_admission_reviewer'),
+        ('responsibilities', '0005_listitem_admission_ref'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

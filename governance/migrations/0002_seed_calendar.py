@@ -7,7 +7,7 @@ def seed(apps, schema_editor):
     from governance.calendar import sync_calendar
 
     sync_calendar(year_model=apps.get_model("governance", "CalendarYear"),
-                  day_model=apps.get_model("governance", "CalendarDay"))
+                  day_model=apps.get_model("governance", "CalendarDay"), using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

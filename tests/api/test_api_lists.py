@@ -121,7 +121,8 @@ def test_units_and_departments(org, api_for):
 
 def test_first_version_has_nothing_to_diff_against(duty, api_for):
     response = api_for(None).get(f"/api/v1/versions/{duty.version.pk}/diff/")
-    assert response.status_code == 400 and "against" in response.json()["errors"]
+    # Nothing to compare with: a missing resource (404), not bad input - the request was well formed.
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
 def test_an_editor_discards_a_draft_but_not_a_published_version(org, duty, api_for):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('responsibilities', '0003_immutability_triggers'),
+        ('responsibilities', '0004_event_hash_chain'),
     ]
 
     operations = [
