@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from cases import permissions, services
+from cases import services, workflow
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.models import Case, CaseEvent
 
@@ -33,7 +33,7 @@ def _returned(org, lists, code):
 
 def test_the_township_refuses_an_unadmitted_duty_and_the_case_goes_back_to_triage(org, lists):
     case = _returned(org, lists, "JB-100")
-    assert "refuse_unadmitted" in permissions.actions_for(org.reporter, case)
+    assert "refuse_unadmitted" in workflow.available(org.reporter, case)
     services.case_refuse_unadmitted(case=case, actor=org.reporter, reason="该职责未经准入，也未随附人员经费")
     case = Case.objects.get(pk=case.pk)
     assert case.state == "triaged" and case.closed_at is None and case.due_at is not None
@@ -44,7 +44,7 @@ def test_the_township_refuses_an_unadmitted_duty_and_the_case_goes_back_to_triag
 
 def test_a_legacy_duty_cannot_be_refused_as_unadmitted(org, lists):
     case = _returned(org, lists, "JB-001")
-    assert "refuse_unadmitted" not in permissions.actions_for(org.reporter, case)
+    assert "refuse_unadmitted" not in workflow.available(org.reporter, case)
     with pytest.raises(CaseConflict):
         services.case_refuse_unadmitted(case=case, actor=org.reporter, reason="不想办")
     assert Case.objects.get(pk=case.pk).state == "returned"
@@ -56,9 +56,9 @@ def test_an_admitted_duty_cannot_be_refused(org, lists, township_list):
 
     admitted = to_approved(org, draft_request(org))
     draft = township_list.versions.get(status="draft")
-    list_services.list_publish(version=draft, actor=org.editor, effective_date=datetime.date(2026, 12, 10))
+    list_services.list_publish(version=draft, actor=org.editor, effective_date=datetime.date(2026, 12, 2))
     case = _returned(org, draft, admitted.number)
-    assert "refuse_unadmitted" not in permissions.actions_for(org.reporter, case)
+    assert "refuse_unadmitted" not in workflow.available(org.reporter, case)
     with pytest.raises(CaseConflict):
         services.case_refuse_unadmitted(case=case, actor=org.reporter, reason="不想办")
 
