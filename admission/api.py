@@ -31,7 +31,7 @@ from governance.models import Unit, UnitKind
 from responsibilities.models import Category, DutyList
 
 
-class ResourceSerializer(serializers.Serializer):
+class AdmissionResourceSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ResourceKind.choices)
     description = serializers.CharField(max_length=300)
     quantity = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
@@ -41,7 +41,7 @@ class ResourceSerializer(serializers.Serializer):
     instrument = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ResourceOutSerializer(serializers.Serializer):
+class AdmissionResourceOutSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
     description = serializers.CharField()
@@ -63,7 +63,7 @@ class AdmissionListSerializer(serializers.ModelSerializer):
 
 
 class AdmissionDetailSerializer(AdmissionListSerializer):
-    resources = ResourceOutSerializer(many=True, read_only=True)
+    resources = AdmissionResourceOutSerializer(many=True, read_only=True)
     townships = serializers.SerializerMethodField()
     legal_basis = serializers.CharField(read_only=True)
     actions = serializers.SerializerMethodField()
@@ -103,45 +103,45 @@ class AdmissionWriteSerializer(serializers.Serializer):
     volume = serializers.IntegerField(required=False, allow_null=True, default=None)
     volume_unit = serializers.ChoiceField(choices=VolumeUnit.choices, default=VolumeUnit.CASES)
     no_resources_reason = serializers.CharField(required=False, allow_blank=True, default="")
-    resources = ResourceSerializer(many=True, required=False, default=list)
+    resources = AdmissionResourceSerializer(many=True, required=False, default=list)
 
 
-class EmptySerializer(serializers.Serializer):
+class AdmissionEmptySerializer(serializers.Serializer):
     pass
 
 
-class ReasonSerializer(serializers.Serializer):
+class AdmissionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class CheckSerializer(serializers.Serializer):
+class AdmissionCheckSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=CheckStep.choices)
     outcome = serializers.ChoiceField(choices=CheckOutcome.choices)
     note = serializers.CharField()
 
 
-class ConsultSerializer(serializers.Serializer):
+class AdmissionConsultSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.Serializer):
+class AdmissionCommentSerializer(serializers.Serializer):
     position = serializers.ChoiceField(choices=CommentPosition.choices)
     text = serializers.CharField()
 
 
-class ApproveSerializer(ReasonSerializer):
+class AdmissionApproveSerializer(AdmissionReasonSerializer):
     target_list = serializers.PrimaryKeyRelatedField(queryset=DutyList.objects.select_related("jurisdiction"),
                                                      required=False, allow_null=True, default=None)
 
 
-class ArrivalItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class AdmissionArrivalItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     status = serializers.ChoiceField(choices=[c for c in ArrivalStatus.choices if c[0] != ArrivalStatus.UNREPORTED])
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ArrivalSerializer(serializers.Serializer):
-    items = ArrivalItemSerializer(many=True)
+class AdmissionArrivalSerializer(serializers.Serializer):
+    items = AdmissionArrivalItemSerializer(many=True)
 
 
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -222,65 +222,65 @@ class AdmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data.is_valid(raise_exception=True)
         return self._detail(perform(obj, request.user, dict(data.validated_data)))
 
-    @_schema(EmptySerializer, "提交审查（提交后不能修改，除非退回修改）")
+    @_schema(AdmissionEmptySerializer, "提交审查（提交后不能修改，除非退回修改）")
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._act(request, pk, EmptySerializer, permissions.proposer_unit,
+        return self._act(request, pk, AdmissionEmptySerializer, permissions.proposer_unit,
                          lambda o, u, d: services.request_submit(request=o, actor=u))
 
-    @_schema(CheckSerializer, "记录审查意见：合法性、冲突、资源匹配")
+    @_schema(AdmissionCheckSerializer, "记录审查意见：合法性、冲突、资源匹配")
     @action(detail=True, methods=["post"])
     def check(self, request, pk=None):
-        return self._act(request, pk, CheckSerializer, permissions.reviewer_unit,
+        return self._act(request, pk, AdmissionCheckSerializer, permissions.reviewer_unit,
                          lambda o, u, d: services.request_check(request=o, actor=u, **d))
 
-    @_schema(ConsultSerializer, "征求涉及乡镇（街道）的意见")
+    @_schema(AdmissionConsultSerializer, "征求涉及乡镇（街道）的意见")
     @action(detail=True, methods=["post"])
     def consult(self, request, pk=None):
-        return self._act(request, pk, ConsultSerializer, permissions.reviewer_unit,
+        return self._act(request, pk, AdmissionConsultSerializer, permissions.reviewer_unit,
                          lambda o, u, d: services.request_open_consultation(request=o, actor=u, **d))
 
-    @_schema(CommentSerializer, "乡镇（街道）提出意见")
+    @_schema(AdmissionCommentSerializer, "乡镇（街道）提出意见")
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):
-        return self._act(request, pk, CommentSerializer, permissions.township_unit,
+        return self._act(request, pk, AdmissionCommentSerializer, permissions.township_unit,
                          lambda o, u, d: services.request_comment(request=o, actor=u, **d))
 
-    @_schema(ReasonSerializer, "退回修改")
+    @_schema(AdmissionReasonSerializer, "退回修改")
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        return self._act(request, pk, ReasonSerializer, permissions.reviewer_unit,
+        return self._act(request, pk, AdmissionReasonSerializer, permissions.reviewer_unit,
                          lambda o, u, d: services.request_return(request=o, actor=u, **d))
 
-    @_schema(ReasonSerializer, "不予准入")
+    @_schema(AdmissionReasonSerializer, "不予准入")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._act(request, pk, ReasonSerializer, permissions.reviewer_unit,
+        return self._act(request, pk, AdmissionReasonSerializer, permissions.reviewer_unit,
                          lambda o, u, d: services.request_reject(request=o, actor=u, **d))
 
-    @_schema(ApproveSerializer, "准入：列入清单下一版草稿")
+    @_schema(AdmissionApproveSerializer, "准入：列入清单下一版草稿")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._act(request, pk, ApproveSerializer, permissions.reviewer_unit,
+        return self._act(request, pk, AdmissionApproveSerializer, permissions.reviewer_unit,
                          lambda o, u, d: services.request_approve(request=o, actor=u, **d))
 
-    @_schema(ArrivalSerializer, "乡镇反馈资源到位情况（已到位/部分到位/未到位）")
+    @_schema(AdmissionArrivalSerializer, "乡镇反馈资源到位情况（已到位/部分到位/未到位）")
     @action(detail=True, methods=["post"])
     def arrival(self, request, pk=None):
-        return self._act(request, pk, ArrivalSerializer, permissions.township_unit,
+        return self._act(request, pk, AdmissionArrivalSerializer, permissions.township_unit,
                          lambda o, u, d: services.arrival_report(
                              request=o, actor=u, updates={i["id"]: (i["status"], i["note"]) for i in d["items"]}))
 
-    @_schema(ReasonSerializer, "期满复核：续期")
+    @_schema(AdmissionReasonSerializer, "期满复核：续期")
     @action(detail=True, methods=["post"])
     def renew(self, request, pk=None):
-        return self._act(request, pk, ReasonSerializer, permissions.reviewer_unit,
+        return self._act(request, pk, AdmissionReasonSerializer, permissions.reviewer_unit,
                          lambda o, u, d: services.request_renew(request=o, actor=u, **d))
 
-    @_schema(ReasonSerializer, "期满复核：退出并移出清单")
+    @_schema(AdmissionReasonSerializer, "期满复核：退出并移出清单")
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
-        return self._act(request, pk, ReasonSerializer, permissions.reviewer_unit,
+        return self._act(request, pk, AdmissionReasonSerializer, permissions.reviewer_unit,
                          lambda o, u, d: services.request_retire(request=o, actor=u, **d))
 
 

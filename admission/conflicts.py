@@ -1,8 +1,8 @@
 """Conflict check (冲突审查): the published list items nearest to a proposed duty.
 
 `nearest_items(text, versions, limit)` is the one interface the review uses. It is resolved from
-settings.ADMISSION_NEAREST_ITEMS (a dotted path), so the routing service can replace the fallback below
-without touching the review: point the setting at an adapter with the same signature.
+settings.ADMISSION_NEAREST_ITEMS (a dotted path, default `routing_nearest`): the routing app's BM25 index
+over the same published items its `suggest` uses. Without the routing app it falls back to `bigram_nearest`.
 
 The fallback scores items by shared Chinese character bigrams between the proposal (title, description,
 keywords of the request) and the item's title and keywords (weighted 2) and description: simple,
@@ -53,6 +53,38 @@ def bigram_nearest(text, versions, limit=5):
     return scored[:limit]
 
 
+def routing_nearest(text, versions, limit=5):
+    """The routing service's BM25 (routing.index) over these versions' items, best first."""
+    try:
+        from routing import index as routing_index
+        from routing import text as routing_text
+    except ImportError:  # pragma: no cover - the routing app is not installed
+        return bigram_nearest(text, versions, limit)
+    from governance.models import Unit, UnitKind
+
+    versions = list(versions)
+    tokens = routing_text.tokenize(text)
+    if not tokens or not versions:
+        return []
+    # The same candidate departments as routing.services.suggest, so the shared index cache stays whole.
+    county_ids = set()
+    for version in versions:
+        county_ids |= {version.duty_list.jurisdiction_id, *version.duty_list.jurisdiction.ancestor_ids()}
+    departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True, parent_id__in=county_ids)
+    index = routing_index.index_for(versions, departments)
+    scores = index.scores(tokens)
+    by_version = {v.pk: v for v in versions}
+    rows = sorted(index.item_rows, key=lambda r: -scores[r])[:limit]
+    found = []
+    for row in rows:
+        if scores[row] <= 0:
+            break
+        item = index.docs[row].item
+        found.append(Nearest(item=item, version=by_version.get(item.version_id, item.version),
+                             score=round(float(scores[row]), 2)))
+    return found
+
+
 def nearest_items(text, versions, limit=5):
-    backend = getattr(settings, "ADMISSION_NEAREST_ITEMS", "admission.conflicts.bigram_nearest")
+    backend = getattr(settings, "ADMISSION_NEAREST_ITEMS", "admission.conflicts.routing_nearest")
     return import_string(backend)(text, versions, limit)

@@ -97,7 +97,7 @@ def applicable_versions(request):
 
     seen = {}
     for township in affected_townships(request):
-        for version in published_versions_for_unit(township).select_related("duty_list"):
+        for version in published_versions_for_unit(township).select_related("duty_list__jurisdiction"):
             seen[version.pk] = version
     return list(seen.values())
 

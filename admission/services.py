@@ -340,9 +340,9 @@ def request_save(*, actor, department=None, request=None, fields, townships=(), 
         if old_resources != new_resources:
             changes["resources"] = [old_resources, new_resources]
         action = "admission.changed"
-    old_townships = sorted(t.pk for t in request.townships.all()) if action == "admission.changed" else []
+    old_townships = sorted(t.display_name for t in request.townships.all()) if action == "admission.changed" else []
     request.townships.set([] if values["all_townships"] else townships)
-    new_townships = sorted(t.pk for t in townships) if not values["all_townships"] else []
+    new_townships = sorted(t.display_name for t in townships) if not values["all_townships"] else []
     if action == "admission.changed" and old_townships != new_townships:
         changes["townships"] = [old_townships, new_townships]
     request.resources.all().delete()

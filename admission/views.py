@@ -176,7 +176,7 @@ def _detail_context(request, admission, bound=None):
         "attachments": list(admission.attachments.all()),
         "check_rows": [(CheckStep(step).label, check) for step, check in selectors.latest_checks(admission).items()],
         "comments": list(admission.comments.select_related("township", "author")),
-        "events": selectors.request_events(admission),
+        "events": _with_change_rows(selectors.request_events(admission)),
         "conflicts": selectors.conflict_check(admission) if reviewer else [],
         "missing_elsewhere": selectors.department_missing_resources(admission) if reviewer else [],
         "checklist": checklist,
@@ -186,6 +186,29 @@ def _detail_context(request, admission, bound=None):
         "is_reviewer": reviewer,
         "now": timezone.now(),
     }
+
+
+def _field_label(name):
+    from admission.models import AdmissionRequest
+
+    if name == "resources":
+        return _("随附资源")
+    try:
+        return AdmissionRequest._meta.get_field(name).verbose_name
+    except Exception:  # noqa: BLE001 - an unknown name is shown as it is
+        return name
+
+
+def _with_change_rows(events):
+    """Each event's recorded changes as (field label, old, new) for the history."""
+    for event in events:
+        changes = (event.data or {}).get("changes") or {}
+        event.change_rows = [
+            (_field_label(name), "；".join(map(str, old)) if isinstance(old, list) else old,
+             "；".join(map(str, new)) if isinstance(new, list) else new)
+            for name, (old, new) in changes.items()
+        ]
+    return events
 
 
 def forms_arrival_choices():

@@ -374,6 +374,8 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "responsibilities.models.ItemKind",
         "CaseChannelEnum": "cases.models.Channel",
         "ReportChannelEnum": "cases.api.REPORT_CHANNELS",
+        "CaseStateEnum": "cases.models.CaseState",
+        "AdmissionStateEnum": "admission.models.AdmissionState",
     },
     "AUTHENTICATION_WHITELIST": [
         "rest_framework.authentication.SessionAuthentication",

@@ -57,10 +57,7 @@ def test_an_admitted_duty_cannot_be_refused(org, lists, township_list, time_mach
 
     admitted = to_approved(org, draft_request(org))
     draft = township_list.versions.get(status="draft")
-    list_services.list_publish(version=draft, actor=org.editor, effective_date=datetime.date(2026, 12, 10))
-    # The admitted duty applies from the version's effective date (the version in force on the day).
-    time_machine.move_to(datetime.datetime(2026, 12, 10, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
-                         tick=False)
+    list_services.list_publish(version=draft, actor=org.editor, effective_date=datetime.date(2026, 12, 2))
     case = _returned(org, draft, admitted.number)
     assert "refuse_unadmitted" not in workflow.available(org.reporter, case)
     with pytest.raises(CaseConflict):

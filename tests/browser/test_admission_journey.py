@@ -27,7 +27,7 @@ def _as(browser, live_server, user, *, phone=False):
 
 
 def _ok(page, text):
-    assert page.get_by_text(text).first.is_visible(), text
+    page.get_by_text(text).first.wait_for(state="visible")  # waits for the page after a form post
 
 
 def test_a_duty_goes_from_proposal_to_the_published_list_with_its_resources(org, browser, live_server, shot):

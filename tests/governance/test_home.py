@@ -15,10 +15,10 @@ EXPECTED_TILES = {
     "dispatcher": ["cases:triage_queue", "cases:search"],
     "officer": ["cases:department_queue", "admission:index"],
     "officer_b": ["cases:department_queue", "admission:index"],
-    "supervisor": ["cases:supervision", "cases:search"],
-    "dept_supervisor": ["cases:supervision", "cases:search"],
-    "township_supervisor": ["cases:supervision", "cases:search"],
-    "city_supervisor": ["cases:supervision", "cases:search"],
+    "supervisor": ["cases:supervision", "cases:search", "assessment:dashboard"],
+    "dept_supervisor": ["cases:supervision", "cases:search", "assessment:dashboard"],
+    "township_supervisor": ["cases:supervision", "cases:search", "assessment:dashboard"],
+    "city_supervisor": ["cases:supervision", "cases:search", "assessment:dashboard"],
     "editor": ["responsibilities:editor_index"],
 }
 
@@ -66,9 +66,11 @@ def test_a_person_with_two_roles_gets_both_sets_of_tiles_once_in_a_fixed_order(o
     membership_grant(user=org.officer, unit=org.dept_b, role=Role.OFFICER)
     membership_grant(user=org.supervisor, unit=org.township, role=Role.REPORTER)  # granted after supervisor
     names = tile_names(client_for(org.officer).get(reverse("home")))
-    assert names == ["cases:department_queue", "admission:index", "cases:supervision", "cases:search"]
+    assert names == ["cases:department_queue", "admission:index", "cases:supervision", "cases:search",
+                     "assessment:dashboard"]
     names = tile_names(client_for(org.supervisor).get(reverse("home")))
-    assert names == ["cases:report", "cases:township_list", "admission:index", "cases:supervision", "cases:search"]
+    assert names == ["cases:report", "cases:township_list", "admission:index", "cases:supervision", "cases:search",
+                     "assessment:dashboard"]
 
 
 def test_administrator_gets_the_admin_tile(org, client_for):
