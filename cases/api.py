@@ -9,8 +9,9 @@ user without the role gets 403 whatever they send, as on the HTML pages; bad inp
 may act gets 400 with field errors; a state that no longer allows the action gets 409.
 """
 
-import django_filters
-from django.db.models import Prefetch, Q
+import copy
+
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,16 +23,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cases import deadlines, extensions, permissions, services
-from cases.models import OPEN_STATES, Attachment, Case, CaseEvent, CaseState, Channel, ExtensionRequest, Rating, Urgency
+from cases import deadlines, permissions, services, workflow
+from cases.filters import CaseFilter
+from cases.models import Attachment, Case, CaseEvent, Channel, ExtensionRequest, Urgency
 from cases.selectors import LIST_RELATED, attachment_get_for_user, case_list_for_user, get_case_for_user
+from cases.serializers import PhotosField
 from cases.uploads import attachment_response
 from config.api_common import error_responses
-from config.api_filters import IdFilter
 from config.api_parsers import LimitedJSONParser
-from governance.models import Role, Unit, UnitKind
+from governance.models import Role, Unit
 from governance.selectors import display_name, memberships_of
-from responsibilities.models import ListItem
 
 # --- Serializers --------------------------------------------------------------------------------
 
@@ -48,14 +49,21 @@ class ItemRefSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
 
-def _overdue(case, now=None):
-    return bool(
-        case.state in OPEN_STATES and case.due_at is not None and case.paused_at is None
-        and case.due_at < (now or timezone.now())
-    )
+class _FieldsBuiltOnce:
+    """ModelSerializer inspects the model to build its fields on every instance (a third of a report's
+    response time); build them once per class and hand each instance fresh copies, as DRF does for
+    declared fields."""
+
+    def get_fields(self):
+        cls = type(self)
+        template = cls.__dict__.get("_fields_template")
+        if template is None:
+            template = super().get_fields()
+            cls._fields_template = template
+        return copy.deepcopy(template)
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(_FieldsBuiltOnce, serializers.ModelSerializer):
     """One row of a queue: what every list shows, read from the row and its JOINs only."""
 
     state_display = serializers.CharField(source="get_state_display", read_only=True)
@@ -78,7 +86,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         return display_name(case.claimed_by) if case.claimed_by_id else None
 
     def get_overdue(self, case) -> bool:
-        return _overdue(case)
+        return deadlines.is_overdue(case, timezone.now())
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -151,29 +159,8 @@ class CaseDetailSerializer(CaseListSerializer):
         return case.resident_phone if permissions.can_see_resident(self._user(), case) else None
 
     def get_actions(self, case) -> list[str]:
-        """Endpoint names under /api/v1/cases/{id}/ this user may call now (the case page's buttons)."""
-        user = self._user()
-        names = {a.replace("_", "-") for a in permissions.actions_for(user, case)}
-        if extensions.can_request_extension(user, case) and not any(
-            e.status == ExtensionRequest.Status.PENDING for e in case.extensions.all()
-        ):
-            names.add("extend")
-        if any(e.status == ExtensionRequest.Status.PENDING for e in case.extensions.all()) and (
-            extensions.can_decide_extension(user, case)
-        ):
-            names.add("extension-decision")
-        if extensions.can_urge(user, case):
-            names.add("urge")
-        return sorted(names)
-
-
-class PhotosField(serializers.ListField):
-    child = serializers.FileField(allow_empty_file=False)
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "照片（multipart/form-data，可多张；JPG、PNG、GIF 或 WEBP）")
-        super().__init__(**kwargs)
+        """Endpoint names under /api/v1/cases/{id}/ this user may call now (cases.workflow.available)."""
+        return sorted(workflow.STEPS[name].api_name for name in workflow.available(self._user(), case))
 
 
 # Open311 reports come in through cases.open311 only.
@@ -197,126 +184,6 @@ class ReportSerializer(serializers.Serializer):
     resident_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     resident_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     photos = PhotosField()
-
-
-def _dept_field(**kwargs):
-    return serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), **kwargs)
-
-
-def _item_field(**kwargs):
-    return serializers.PrimaryKeyRelatedField(queryset=ListItem.objects.select_related("department"), **kwargs)
-
-
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AssignSerializer(serializers.Serializer):
-    list_item = _item_field(help_text="匹配的清单事项 ID（配合履职或负面清单事项）")
-    lead_department = _dept_field(required=False, allow_null=True, default=None, help_text="默认为清单事项的责任部门")
-    assisting_departments = _dept_field(many=True, required=False, default=list)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReturnSerializer(serializers.Serializer):
-    list_item = _item_field(help_text="乡镇（街道）基本履职事项 ID")
-    reason = serializers.CharField()
-
-
-class EmptySerializer(serializers.Serializer):
-    pass
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class OptionalReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReassignSerializer(serializers.Serializer):
-    lead_department = _dept_field()
-    reason = serializers.CharField()
-    list_item = _item_field(required=False, allow_null=True, default=None)
-    assisting_departments = _dept_field(many=True, required=False, allow_null=True, default=None,
-                                        help_text="省略则保持原协同部门")
-
-
-class ResolveSerializer(serializers.Serializer):
-    note = serializers.CharField()
-    photos = PhotosField()
-
-
-class FeedbackSerializer(serializers.Serializer):
-    rating = serializers.ChoiceField(choices=Rating.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class QuestionSerializer(serializers.Serializer):
-    question = serializers.CharField()
-
-
-class AnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField()
-    photos = PhotosField()
-
-
-class ExtendSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-    requested_due_at = serializers.DateTimeField(help_text="申请延至（带时区的 ISO 8601 时间）")
-
-
-class ExtensionDecisionSerializer(serializers.Serializer):
-    extension = serializers.IntegerField(help_text="延期申请 ID")
-    approve = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class UrgeSerializer(serializers.Serializer):
-    message = serializers.CharField()
-
-
-class CommentSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
-
-
-# --- Filters ------------------------------------------------------------------------------------
-
-
-class CaseFilter(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("状态（可多选）"))
-    department = IdFilter(method="filter_department", label=_("牵头或协同部门 ID"))
-    township = IdFilter(field_name="township_id", label=_("乡镇（街道）ID"))
-    # Strict "true"/"false" (django-filter's BooleanFilter silently ignores anything else).
-    overdue = django_filters.ChoiceFilter(choices=[("true", _("是")), ("false", _("否"))], method="filter_overdue",
-                                          label=_("是否超时"))
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("上报日期起"))
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("上报日期止"))
-    q = django_filters.CharFilter(method="filter_text", label=_("编号、标题、描述或地点中的文字"))
-    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
-    channel = django_filters.ChoiceFilter(choices=Channel.choices)
-    list_item_code = django_filters.CharFilter(field_name="list_item__code", label=_("清单事项编码"))
-
-    class Meta:
-        model = Case
-        fields = ["state", "township", "urgency", "channel"]
-
-    def filter_department(self, queryset, name, value):
-        through = Case.assisting_departments.through.objects.filter(unit_id=value)
-        return queryset.filter(Q(lead_department_id=value) | Q(pk__in=through.values("case_id")))
-
-    def filter_overdue(self, queryset, name, value):
-        late = deadlines.overdue_q()
-        return queryset.filter(late) if value == "true" else queryset.exclude(late)
-
-    def filter_text(self, queryset, name, value):
-        for term in value.split():
-            queryset = queryset.filter(
-                Q(number__icontains=term) | Q(title__icontains=term) | Q(description__icontains=term)
-                | Q(address__icontains=term)
-            )
-        return queryset
 
 
 # --- Views --------------------------------------------------------------------------------------
@@ -404,113 +271,30 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return townships[0]
         raise serializers.ValidationError({"township": [_("您在多个乡镇任上报人员，请指定上报乡镇。")]})
 
-    # One endpoint per action. `_act` does the common part.
-    def _act(self, request, pk, serializer_class, allowed, perform, response_serializer=CaseListSerializer):
-        case = get_case_for_user(request.user, pk)  # 404 when the user may not see it
-        if not allowed(request.user, case):
+
+def _action_endpoint(step):
+    """POST /api/v1/cases/{id}/<step.api_name>/ for one row of cases.workflow: 404 when the user may not see
+    the case, 403 without the step's role (whatever was sent), 400 for bad input, 409 when the state or the
+    step's condition does not allow it (the service's CaseConflict)."""
+    response_serializer = ExtensionSerializer if step.result == "extension" else CaseListSerializer
+
+    def endpoint(self, request, pk=None):
+        case = get_case_for_user(request.user, pk)
+        if not workflow.who(step.name, request.user, case):
             raise PermissionDenied(_("您无权对该事项执行此操作。"))
-        data = serializer_class(data=request.data)
+        data = step.serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = perform(case, request.user, dict(data.validated_data))
+        result = step.service(case, request.user, dict(data.validated_data))
         return Response(response_serializer(result).data)
 
-    @_schema(NoteSerializer, "研判：指挥中心接手新上报的事项")
-    @action(detail=True, methods=["post"])
-    def triage(self, request, pk=None):
-        return self._act(request, pk, NoteSerializer, permissions.can_triage,
-                         lambda c, u, d: services.case_triage(case=c, actor=u, **d))
+    endpoint.__name__ = step.name
+    endpoint.__doc__ = str(step.label)
+    endpoint = action(detail=True, methods=["post"], url_path=step.api_name, url_name=step.api_name)(endpoint)
+    return _schema(step.serializer, f"{step.label}（{step.api_name}）", response=response_serializer)(endpoint)
 
-    @_schema(AssignSerializer, "交办：按清单事项交给牵头部门")
-    @action(detail=True, methods=["post"])
-    def assign(self, request, pk=None):
-        return self._act(request, pk, AssignSerializer, permissions.can_assign,
-                         lambda c, u, d: services.case_assign(case=c, actor=u, **d))
 
-    @_schema(ReturnSerializer, "退回：属乡镇（街道）基本履职事项")
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request, pk=None):
-        return self._act(request, pk, ReturnSerializer, permissions.can_return,
-                         lambda c, u, d: services.case_return(case=c, actor=u, **d))
-
-    @_schema(EmptySerializer, "签收（报到）：牵头部门办理人员")
-    @action(detail=True, methods=["post"])
-    def claim(self, request, pk=None):
-        return self._act(request, pk, EmptySerializer, permissions.can_claim,
-                         lambda c, u, d: services.case_claim(case=c, actor=u))
-
-    @_schema(ReasonSerializer, "不属本部门职责：退回指挥中心重新研判")
-    @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        return self._act(request, pk, ReasonSerializer, permissions.can_decline,
-                         lambda c, u, d: services.case_decline(case=c, actor=u, **d))
-
-    @_schema(ReassignSerializer, "改派：换一个牵头部门")
-    @action(detail=True, methods=["post"])
-    def reassign(self, request, pk=None):
-        return self._act(request, pk, ReassignSerializer, permissions.can_reassign,
-                         lambda c, u, d: services.case_reassign(case=c, actor=u, **d))
-
-    @_schema(ResolveSerializer, "办结（可附照片）")
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        return self._act(request, pk, ResolveSerializer, permissions.can_resolve,
-                         lambda c, u, d: services.case_resolve(case=c, actor=u, **d))
-
-    @_schema(FeedbackSerializer, "评价：满意、基本满意结案；不满意重办")
-    @action(detail=True, methods=["post"])
-    def feedback(self, request, pk=None):
-        return self._act(request, pk, FeedbackSerializer, permissions.can_feedback,
-                         lambda c, u, d: services.case_feedback(case=c, actor=u, **d))
-
-    @_schema(OptionalReasonSerializer, "撤回（指挥中心接手前）")
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self._act(request, pk, OptionalReasonSerializer, permissions.can_withdraw,
-                         lambda c, u, d: services.case_withdraw(case=c, actor=u, **d))
-
-    @_schema(QuestionSerializer, "请乡镇补充材料（计时暂停）")
-    @action(detail=True, methods=["post"], url_path="request-info")
-    def request_info(self, request, pk=None):
-        return self._act(request, pk, QuestionSerializer, permissions.can_request_info,
-                         lambda c, u, d: services.case_request_info(case=c, actor=u, **d))
-
-    @_schema(AnswerSerializer, "补充材料（计时恢复）")
-    @action(detail=True, methods=["post"], url_path="answer-info")
-    def answer_info(self, request, pk=None):
-        return self._act(request, pk, AnswerSerializer, permissions.can_answer_info,
-                         lambda c, u, d: services.case_answer_info(case=c, actor=u, **d))
-
-    @_schema(ExtendSerializer, "申请延期（牵头部门）", response=ExtensionSerializer)
-    @action(detail=True, methods=["post"])
-    def extend(self, request, pk=None):
-        return self._act(request, pk, ExtendSerializer, permissions.lead_officer_unit,
-                         lambda c, u, d: extensions.case_extension_request(case=c, actor=u, **d),
-                         response_serializer=ExtensionSerializer)
-
-    @_schema(ExtensionDecisionSerializer, "审批延期申请（指挥中心或督办领导）", response=ExtensionSerializer)
-    @action(detail=True, methods=["post"], url_path="extension-decision")
-    def extension_decision(self, request, pk=None):
-        def perform(case, user, data):
-            extension = ExtensionRequest.objects.filter(case=case, pk=data["extension"]).first()
-            if extension is None:
-                raise serializers.ValidationError({"extension": [_("该事项没有这份延期申请。")]})
-            return extensions.case_extension_decide(extension=extension, actor=user, approve=data["approve"],
-                                                    note=data["note"])
-
-        return self._act(request, pk, ExtensionDecisionSerializer, extensions.can_decide_extension, perform,
-                         response_serializer=ExtensionSerializer)
-
-    @_schema(UrgeSerializer, "催办（督办领导）")
-    @action(detail=True, methods=["post"])
-    def urge(self, request, pk=None):
-        return self._act(request, pk, UrgeSerializer, lambda u, c: permissions.supervisor_unit(u, c),
-                         lambda c, u, d: extensions.case_urge(case=c, actor=u, **d))
-
-    @_schema(CommentSerializer, "添加办理记录（备注）")
-    @action(detail=True, methods=["post"])
-    def comment(self, request, pk=None):
-        return self._act(request, pk, CommentSerializer, lambda u, c: True,
-                         lambda c, u, d: services.case_comment(case=c, actor=u, **d))
+for _step in workflow.STEPS.values():
+    setattr(CaseViewSet, _step.name, _action_endpoint(_step))
 
 
 def register(router):

@@ -156,7 +156,8 @@ def time_left(case, now):
 
 
 def overdue_q(now=None):
-    """The database form of is_overdue(): an open case whose running (not paused) deadline has passed.
+    """The database form of is_overdue() (one rule, two forms): an open case whose running (not paused)
+    deadline has passed.
     Used by the queues' "已超时" filter, the supervision ordering, the API filter and the home counts."""
     from django.db.models import Q
     from django.db.models.functions import Now
@@ -165,5 +166,9 @@ def overdue_q(now=None):
 
 
 def is_overdue(case, now):
-    left = time_left(case, now)
-    return left is not None and left.total_seconds() < 0
+    """An open case whose running deadline has passed. A paused clock (information requested from the
+    township) is not overdue, even when the deadline had passed before the pause: the case waits for the
+    township, and the sweep does not escalate it either. The same rule as overdue_q(), for one row."""
+    return (
+        case.state in OPEN_STATES and case.due_at is not None and case.paused_at is None and case.due_at < now
+    )

@@ -14,9 +14,12 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case
+from governance.calendar import WorkCalendar
 from governance.models import Unit
 
-# (township, title, description, address, list item code, path, days ago[, resident name, phone])
+# (township, title, description, address, list item code, path, working days ago[, resident name, phone])
+# Working days, counted back on the official calendar: seeded in the week after a holiday, the queues
+# show the same mix of fresh, due-soon and overdue work as on an ordinary day.
 # Paths: reported, triaged, withdrawn, returned, info, assigned, claimed, declined, reassigned, resolved,
 #        closed, basic (closed, 基本满意), reopened, reopened2 (flagged).
 SCENARIOS = [
@@ -104,6 +107,17 @@ def _clock():
     return lambda moment: time_machine.travel(moment, tick=False)
 
 
+def _working_days_before(now, days):
+    """The same time of day `days` working days before `now` (now itself when days is 0)."""
+    today = timezone.localdate(now)
+    calendar = WorkCalendar.load(today - timedelta(days=3 * days + 30), today)
+    day, counted = today, 0
+    while counted < days:
+        day -= timedelta(days=1)
+        counted += calendar.is_workday(day)
+    return now - timedelta(days=(today - day).days)
+
+
 def seed(stdout=None):
     User = get_user_model()
     if Case.objects.filter(reporter__username__in=REPORTER.values()).exists():
@@ -120,7 +134,7 @@ def seed(stdout=None):
     for index, row in enumerate(SCENARIOS):
         key, title, description, address, code, path, days_ago = row[:7]
         resident = row[7:9]
-        start = now - timedelta(days=days_ago, hours=2 + index % 5, minutes=7 * index % 60)
+        start = _working_days_before(now, days_ago) - timedelta(hours=2 + index % 5, minutes=7 * index % 60)
         created = _play(
             users, townships[key], REPORTER[key], items_by_township[key], title, description, address, code, path,
             start, at, resident,

@@ -213,27 +213,6 @@ def _notifications(case, kind, title, body, key, user_ids):
     ]
 
 
-def _insert_rows(table, columns, rows, *, suffix="", casts=None):
-    """One multi-row INSERT per chunk of 500 rows; returns what `suffix` (e.g. RETURNING id) gives.
-
-    The sweep writes up to two rows per escalated case; Django's bulk_create spends most of its
-    time compiling each value, which made 10,000 escalations take seconds longer than the database
-    needed (bench/bench_sweep.py). The columns are the model's own; the tests go through this path.
-    """
-    casts = casts or {}
-    one = "(" + ", ".join(f"%s{casts.get(c, '')}" for c in columns) + ")"
-    returned = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start:start + 500]
-            # Table and column names come from the models, every value is a parameter.
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))} {suffix}"  # noqa: S608
-            cursor.execute(sql, [value for row in chunk for value in row])
-            if "RETURNING" in suffix:
-                returned += cursor.fetchall()
-    return returned
-
-
 def _postgres():
     return connection.vendor == "postgresql"
 
@@ -244,14 +223,21 @@ _NOTIFICATION_COLUMNS = ["recipient_id", "kind", "title", "body", "url", "subjec
 def _insert_notifications(rows, now):
     """Bulk counterpart of governance.services.notification_send (same dedupe_key scheme): inserts what
     is new (a row whose dedupe_key exists is left alone) as pending emails of the outbox, and kicks the
-    outbox after commit."""
+    outbox after commit. rows: (recipient_id, kind, title, body, url, subject, dedupe_key)."""
     if not rows:
         return
     if _postgres():
-        _insert_rows(
-            Notification._meta.db_table, [*_NOTIFICATION_COLUMNS, "created_at", "email_pending"],
-            [(*row, now, True) for row in rows], suffix="ON CONFLICT (dedupe_key) DO NOTHING",
-        )
+        # One statement per batch: the columns travel as arrays (unnest), the constants once.
+        table = Notification._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (recipient_id, kind, title, body, url, subject, dedupe_key, created_at, "  # noqa: S608
+                "email_pending, email_attempts) "
+                "SELECT r, k, t, b, u, s, d, %s, true, 0 FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], "
+                "%s::text[], %s::text[], %s::text[]) AS rows(r, k, t, b, u, s, d) "
+                "ON CONFLICT (dedupe_key) DO NOTHING",
+                [now, *(list(column) for column in zip(*rows, strict=True))],
+            )
     else:
         Notification.objects.bulk_create(
             [Notification(**dict(zip(_NOTIFICATION_COLUMNS, row, strict=True)), email_pending=True) for row in rows],
@@ -262,20 +248,29 @@ def _insert_notifications(rows, now):
     kick_on_commit()
 
 
-_EVENT_COLUMNS = ["case_id", "actor_id", "actor_name", "action", "from_state", "to_state", "reason", "data"]
-
-
 def _insert_events(events, now):
-    """events: (case_id, actor, action, state, reason, data) -> append-only CaseEvent rows."""
-    rows = [(case_id, actor.pk, actor.first_name or "系统", action, state, state, reason, data)
-            for case_id, actor, action, state, reason, data in events]
+    """events: (case_id, actor, action, state, reason, data) -> append-only CaseEvent rows (one actor)."""
+    if not events:
+        return
     if _postgres():
-        _insert_rows(
-            CaseEvent._meta.db_table, [*_EVENT_COLUMNS, "created_at"],
-            [(*row[:-1], json.dumps(row[-1], ensure_ascii=False), now) for row in rows], casts={"data": "::jsonb"},
-        )
+        table = CaseEvent._meta.db_table
+        actor = events[0][1]
+        assert all(e[1] is actor for e in events), "one batch, one actor (the system)"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (case_id, actor_id, actor_name, action, from_state, to_state, reason, data, "  # noqa: S608
+                "created_at) SELECT c, %s, %s, a, s, s, r, d::jsonb, %s "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) AS rows(c, a, s, r, d)",
+                [actor.pk, actor.first_name or "系统", now,
+                 [e[0] for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events],
+                 [json.dumps(e[5], ensure_ascii=False) for e in events]],
+            )
     else:
-        CaseEvent.objects.bulk_create([CaseEvent(**dict(zip(_EVENT_COLUMNS, row, strict=True))) for row in rows])
+        CaseEvent.objects.bulk_create([
+            CaseEvent(case_id=case_id, actor_id=actor.pk, actor_name=actor.first_name or "系统", action=action,
+                      from_state=state, to_state=state, reason=reason, data=data)
+            for case_id, actor, action, state, reason, data in events
+        ])
 
 
 # --- The work ---------------------------------------------------------------------------------
@@ -286,7 +281,7 @@ def _open(qs):
 
 
 def overdue_queryset(now):
-    """Cases whose first escalation is due: served by the partial index case_open_due_at."""
+    """Cases whose first escalation is due: served by the partial index case_sweep_first_esc."""
     return _open(Case.objects.filter(due_at__lte=now, escalation_level=0))
 
 
@@ -395,6 +390,10 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None, sys
         system = system or _system_actor()
         directory.prepare(cases)
         counts, at_top, events, notifications = {}, [], [], []
+        # Translated once per batch, formatted per case (gettext per case was a tenth of the sweep's time).
+        reason_text = _("%(stage)s超过时限，升级至第%(level)d级督办：%(unit)s")
+        title_text = _("督办：%(number)s %(title)s")
+        body_text = _("该事项%(stage)s已超过时限（%(due)s），现升级至第%(level)d级督办，请督促办理。")
         for case in cases:
             level = case.escalation_level + 1
             counts[level] = counts.get(level, 0) + 1
@@ -404,7 +403,7 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None, sys
                 at_top.append(case.pk)
             nominal, notified, user_ids = _escalation_targets(directory, case, level)
             stage_label = STAGE_LABELS.get(case.stage, case.stage)
-            reason = _("%(stage)s超过时限，升级至第%(level)d级督办：%(unit)s") % {
+            reason = reason_text % {
                 "stage": stage_label, "level": level, "unit": nominal.display_name,
             }
             events.append((case.pk, system, CaseAction.ESCALATED.value, case.state, reason, {
@@ -412,8 +411,8 @@ def escalate_batch(now, qs, order, *, batch_size=BATCH_SIZE, directory=None, sys
                 "unit": nominal.pk, "notified_unit": notified.pk if notified else None,
                 "recipients": user_ids, "next_escalation_at": following.isoformat() if following else None,
             }))
-            title = _("督办：%(number)s %(title)s") % {"number": case.number, "title": case.title}
-            body = _("该事项%(stage)s已超过时限（%(due)s），现升级至第%(level)d级督办，请督促办理。") % {
+            title = title_text % {"number": case.number, "title": case.title}
+            body = body_text % {
                 "stage": stage_label, "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"), "level": level,
             }
             notifications += _notifications(case, ESCALATION_KIND, title, body, f"{_clock_key(case)}:esc{level}", user_ids)
@@ -438,16 +437,19 @@ def warn_batch(now, *, batch_size=BATCH_SIZE, directory=None, system=None):
         directory.prepare(cases)
         directory.prepare_people(cases, role_for=lambda c: _warning_units(directory, c))
         events, notifications = [], []
+        reason_text = _("%(stage)s即将到期（%(due)s）")
+        title_text = _("时限预警：%(number)s %(title)s")
+        body_text = _("该事项%(stage)s将于 %(due)s 到期，请及时办理。")
         for case in cases:
             user_ids = _warning_recipients(directory, case)
             stage_label = STAGE_LABELS.get(case.stage, case.stage)
             due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else ""
             events.append((case.pk, system, CaseAction.DEADLINE_WARNING.value, case.state,
-                           _("%(stage)s即将到期（%(due)s）") % {"stage": stage_label, "due": due},
+                           reason_text % {"stage": stage_label, "due": due},
                            {"stage": case.stage, "due_at": case.due_at.isoformat() if case.due_at else None,
                             "recipients": user_ids}))
-            title = _("时限预警：%(number)s %(title)s") % {"number": case.number, "title": case.title}
-            body = _("该事项%(stage)s将于 %(due)s 到期，请及时办理。") % {"stage": stage_label, "due": due}
+            title = title_text % {"number": case.number, "title": case.title}
+            body = body_text % {"stage": stage_label, "due": due}
             notifications += _notifications(case, WARNING_KIND, title, body, f"{_clock_key(case)}:warn", user_ids)
         Case.objects.filter(pk__in=[c.pk for c in cases], warned_at__isnull=True).update(warned_at=now)
         _insert_events(events, now)

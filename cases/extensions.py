@@ -17,30 +17,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines, permissions
+from cases import deadlines, workflow
 from cases.audit import CaseAction, case_event_write
 from cases.escalation import Directory, _warning_recipients, case_url
 from cases.exceptions import CaseConflict, CasePermissionDenied
-from cases.models import OPEN_STATES, Case, ExtensionRequest, Stage
+from cases.models import OPEN_STATES, Case, ExtensionRequest
 from governance.models import Role
 from governance.selectors import display_name, members_with_role, supervisors_of
 from governance.services import notification_send
 
-# An extension is for the department's own clocks; triage and feedback have no one to ask.
-EXTENDABLE_STAGES = (Stage.RESPONSE, Stage.RESOLUTION)
 MAX_REASON = 2000
-
-
-def can_request_extension(user, case):
-    return case.state in OPEN_STATES and case.stage in EXTENDABLE_STAGES and permissions.lead_officer_unit(user, case)
-
-
-def can_decide_extension(user, case):
-    return permissions.dispatch_unit(user, case) or permissions.supervisor_unit(user, case)
-
-
-def can_urge(user, case):
-    return case.state in OPEN_STATES and case.due_at is not None and permissions.supervisor_unit(user, case)
 
 
 def _lock(case):
@@ -69,15 +55,17 @@ def case_extension_request(*, case, actor, reason, requested_due_at):
     now = timezone.now()
     with transaction.atomic():
         case = _lock(case)
-        unit = permissions.lead_officer_unit(actor, case)
+        unit = workflow.who("extend", actor, case)
         if not unit:
             raise CasePermissionDenied(_("只有牵头部门的办理人员可以申请延期。"))
-        if case.state not in OPEN_STATES or case.stage not in EXTENDABLE_STAGES or case.due_at is None:
+        if case.state not in OPEN_STATES or case.stage not in workflow.EXTENDABLE_STAGES or case.due_at is None:
             raise CaseConflict(_("该事项当前环节没有可延期的时限。"))
         left = deadlines.time_left(case, now)
         running_due = now + left  # with the clock paused, the deadline still ahead of it
         if left.total_seconds() <= 0:
             raise CaseConflict(_("时限已过，不能再申请延期。请尽快办理，或联系督办领导。"))
+        if not workflow.STEPS["extend"].state_allows(case, now):
+            raise CaseConflict(_("该事项已有一份待审批的延期申请，请等待审批结果。"))
         if requested_due_at <= running_due:
             raise ValidationError({"requested_due_at": _("申请延至的时间必须晚于当前时限 %(due)s。") % {"due": _fmt(running_due)}})
         try:
@@ -114,7 +102,7 @@ def case_extension_decide(*, extension, actor, approve, note=""):
     with transaction.atomic():
         case = _lock(extension.case)
         extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-        unit = can_decide_extension(actor, case)
+        unit = workflow.who("extension_decision", actor, case)
         if not unit:
             raise CasePermissionDenied(_("只有分拨中心或督办领导可以审批延期申请。"))
         if extension.status != ExtensionRequest.Status.PENDING:
@@ -154,10 +142,10 @@ def case_urge(*, case, actor, message):
         raise ValidationError({"message": _("催办意见不能超过 %(n)d 字。") % {"n": MAX_REASON}})
     with transaction.atomic():
         case = _lock(case)
-        unit = permissions.supervisor_unit(actor, case)
+        unit = workflow.who("urge", actor, case)
         if not unit:
             raise CasePermissionDenied(_("只有督办领导可以催办。"))
-        if case.state not in OPEN_STATES or case.due_at is None:
+        if not workflow.STEPS["urge"].state_allows(case):
             raise CaseConflict(_("该事项已经办结或没有计时中的环节，无需催办。"))
         directory = Directory()
         directory.prepare([case])

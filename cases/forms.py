@@ -1,17 +1,13 @@
 """HTML forms for the case flow. They parse and pre-check input; the services decide and re-check."""
 
-import django_filters
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import deadlines
-from cases.models import OPEN_STATES, Case, CaseState, Channel, Rating, Urgency
+from cases.models import Channel, Rating, Urgency
 from cases.uploads import validate_photos
 
 
@@ -93,7 +89,44 @@ class ReportForm(forms.Form):
         )
 
 
-class _GroupedItemIterator(ModelChoiceIterator):
+class _RowsChoiceIterator(ModelChoiceIterator):
+    """Choices from rows already loaded (field.rows) when the page has them, else from the queryset.
+    The case page loads the county's items and departments once for all its forms (a fixed query count);
+    validation still goes through the queryset."""
+
+    def _rows(self):
+        return getattr(self.field, "rows", None)
+
+    def _objects(self):
+        rows = self._rows()
+        if rows is not None:
+            return rows
+        return self.queryset if self.queryset._prefetch_related_lookups else self.queryset.iterator()
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._objects():
+            yield self.choice(obj)
+
+    def __len__(self):
+        rows = self._rows()
+        if rows is None:
+            return super().__len__()
+        return len(rows) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        rows = self._rows()
+        return super().__bool__() if rows is None else bool(rows) or self.field.empty_label is not None
+
+
+def _use_rows(field, queryset, keep=None):
+    """Give `field` the rows of `queryset` (filtered by `keep`) if it was evaluated already; see _RowsChoiceIterator."""
+    cached = getattr(queryset, "_result_cache", None)
+    field.rows = None if cached is None else [row for row in cached if keep is None or keep(row)]
+
+
+class _GroupedItemIterator(_RowsChoiceIterator):
     """List items as <optgroup>s by kind (负面清单 / 配合履职 / 基本履职), in the queryset's order; the
     picker script (static/js/cases.js, data-picker) filters them by typed words."""
 
@@ -102,9 +135,11 @@ class _GroupedItemIterator(ModelChoiceIterator):
 
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        queryset = self.queryset if self.queryset._prefetch_related_lookups else self.queryset.iterator()
-        for kind_label, items in groupby(queryset, key=lambda item: item.get_kind_display()):
-            yield (kind_label, [self.choice(item) for item in items])
+        labels = {}  # one translation per kind, not one per item
+        for kind, items in groupby(self._objects(), key=lambda item: item.kind):
+            if kind not in labels:
+                labels[kind] = str(dict(self.queryset.model._meta.get_field("kind").flatchoices).get(kind, kind))
+            yield (labels[kind], [self.choice(item) for item in items])
 
 
 class _ItemChoiceField(forms.ModelChoiceField):
@@ -123,11 +158,15 @@ class _ItemChoiceField(forms.ModelChoiceField):
 
 
 class _DeptMultipleField(forms.ModelMultipleChoiceField):
+    iterator = _RowsChoiceIterator
+
     def label_from_instance(self, unit):
         return unit.display_name
 
 
 class _DeptField(forms.ModelChoiceField):
+    iterator = _RowsChoiceIterator
+
     def label_from_instance(self, unit):
         return unit.display_name
 
@@ -146,6 +185,9 @@ class AssignForm(forms.Form):
         self.fields["list_item"].queryset = items.exclude(kind="basic")
         self.fields["lead_department"].queryset = departments
         self.fields["assisting_departments"].queryset = departments
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind != "basic")
+        _use_rows(self.fields["lead_department"], departments)
+        _use_rows(self.fields["assisting_departments"], departments)
 
 
 class ReturnForm(forms.Form):
@@ -156,6 +198,7 @@ class ReturnForm(forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["list_item"].queryset = items.filter(kind="basic")
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind == "basic")
 
 
 class ReassignForm(forms.Form):
@@ -168,6 +211,8 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_department"].queryset = departments
         self.fields["list_item"].queryset = items.exclude(kind="basic")
+        _use_rows(self.fields["lead_department"], departments)
+        _use_rows(self.fields["list_item"], items, lambda item: item.kind != "basic")
 
 
 class TriageForm(forms.Form):
@@ -219,47 +264,41 @@ class CommentForm(forms.Form):
     text = forms.CharField(label=_("办理记录"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def raise_into_form(form, exc: ValidationError):
-    """Put a service's ValidationError onto the form: field errors where the form has the field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+# --- Deadlines: extensions (延期申请) and urging (催办), on pages of their own (cases.views_deadlines) ---
 
 
-class CaseFilter(django_filters.FilterSet):
-    """Filters for case lists: state, deadline status, urgency and a search over number and title."""
+class ExtensionRequestForm(forms.Form):
+    requested_due_at = forms.DateTimeField(
+        label=_("申请延至"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_("须晚于当前时限，并在当前时限到期前提出。"),
+        error_messages={"required": _("请填写申请延至的时间。"),
+                        "invalid": _("请输入有效的日期和时间，例如 2026-12-01 17:00。")},
+    )
+    reason = forms.CharField(
+        label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+        error_messages={"required": _("请填写申请延期的理由。")},
+    )
 
-    DEADLINE_CHOICES = [("overdue", _("已超时")), ("running", _("计时中")), ("open", _("未结"))]
 
-    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    state = django_filters.ChoiceFilter(label=_("状态"), choices=CaseState.choices, empty_label=_("全部状态"))
-    deadline = django_filters.ChoiceFilter(label=_("时限"), choices=DEADLINE_CHOICES, method="filter_deadline",
-                                           empty_label=_("全部"))
-    urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=Urgency.choices, empty_label=_("全部"))
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批结果"), widget=forms.RadioSelect,
+        choices=[("approve", _("批准")), ("reject", _("驳回"))],
+        error_messages={"required": _("请选择批准或驳回。")},
+    )
+    note = forms.CharField(
+        label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text=_("驳回时必填。"),
+    )
 
-    class Meta:
-        model = Case
-        fields = ["q", "state", "deadline", "urgency"]
 
-    def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(address__icontains=value))
-
-    def filter_deadline(self, queryset, name, value):
-        now = timezone.now()
-        if value == "overdue":
-            return queryset.filter(deadlines.overdue_q(now))
-        if value == "running":
-            return queryset.filter(state__in=OPEN_STATES, due_at__gte=now)
-        if value == "open":
-            return queryset.filter(state__in=OPEN_STATES)
-        return queryset
+class UrgeForm(forms.Form):
+    message = forms.CharField(
+        label=_("催办意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        error_messages={"required": _("请填写催办意见。")},
+    )
 
 
 # --- Desk work across cases (cases.views_search) ------------------------------------------------

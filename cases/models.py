@@ -137,11 +137,19 @@ class Case(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("案件")
         ordering = ["-created_at", "-id"]
         indexes = [
-            # Partial index used by the deadline sweep: only open cases carry a running deadline.
+            # Open cases with a running deadline (the "overdue" filters, cases.deadlines.overdue_q).
             models.Index(fields=["due_at"], condition=Q(state__in=OPEN_STATES), name="case_open_due_at"),
-            models.Index(fields=["next_escalation_at"], condition=Q(state__in=OPEN_STATES), name="case_open_next_esc"),
-            models.Index(fields=["warn_at"], condition=Q(state__in=OPEN_STATES, warned_at__isnull=True),
-                         name="case_open_warn_at"),
+            # The deadline sweep's three steps.
+            # Each holds exactly the rows one step of the sweep may take, in the order it takes them
+            # (cases.escalation: ORDER BY <time>, id LIMIT batch), so a batch reads only its own rows
+            # and a row leaves the index when it is escalated or warned.
+            models.Index(fields=["due_at", "id"], condition=Q(state__in=OPEN_STATES, paused_at__isnull=True,
+                                                               escalation_level=0), name="case_sweep_first_esc"),
+            models.Index(fields=["next_escalation_at", "id"], condition=Q(state__in=OPEN_STATES, paused_at__isnull=True,
+                                                                           escalation_level__gt=0),
+                         name="case_open_next_esc"),
+            models.Index(fields=["warn_at", "id"], condition=Q(state__in=OPEN_STATES, warned_at__isnull=True,
+                                                                paused_at__isnull=True), name="case_open_warn_at"),
             models.Index(fields=["township", "state"]),
             models.Index(fields=["lead_department", "state"]),
         ]

@@ -12,7 +12,7 @@ here decide actions and mirror the same rules for one case:
 """
 
 from governance.models import LEVEL_ORDER, Level, Role, UnitKind
-from governance.selectors import memberships_of
+from governance.selectors import dispatch_covers, memberships_of
 
 # Levels whose supervisors may reassign a case (the county and above: they command departments).
 _COMMAND_LEVELS = set(LEVEL_ORDER[: LEVEL_ORDER.index(Level.COUNTY) + 1])
@@ -31,14 +31,9 @@ def reporter_unit(user, case):
 
 def dispatch_unit(user, case):
     """The dispatch centre the user works in that covers the case's township (its parent's subtree)."""
-    township_path = case.township.path
     for m in _memberships(user, Role.DISPATCHER):
-        unit = m.unit
-        if unit.kind != UnitKind.DISPATCH:
-            continue
-        jurisdiction_path = unit.path[: -len(f"{unit.pk}/")]  # the parent's path
-        if jurisdiction_path and township_path.startswith(jurisdiction_path):
-            return unit
+        if dispatch_covers(m.unit, case.township):
+            return m.unit
     return None
 
 
@@ -89,7 +84,7 @@ def supervisor_unit(user, case, *, command=False):
     return None
 
 
-# --- Actions ---------------------------------------------------------------------------------
+# --- Who may take each action (the `who` column of cases.workflow, which adds states and conditions) --
 # Each returns the unit the user acts for (recorded on the CaseEvent) or None when not allowed.
 
 
@@ -136,40 +131,11 @@ def can_comment(user, case):
     return case_visible_to(user, case)
 
 
+def can_decide_extension(user, case):
+    return dispatch_unit(user, case) or supervisor_unit(user, case)
+
+
 def can_see_resident(user, case):
     """群众点单 personal data: the reporting township, the dispatch centre and the lead department need it
     to call the resident back; supervisors and assisting departments do not."""
     return bool(reporter_unit(user, case) or dispatch_unit(user, case) or lead_officer_unit(user, case))
-
-
-def actions_for(user, case):
-    """The set of action names the user may take on the case right now (for the case page buttons)."""
-    from cases.models import CaseState
-
-    state = case.state
-    actions = set()
-    if state == CaseState.REPORTED and can_withdraw(user, case):
-        actions.add("withdraw")
-    if state == CaseState.REPORTED and can_triage(user, case):
-        actions.add("triage")
-    if state in (CaseState.REPORTED, CaseState.TRIAGED) and can_assign(user, case):
-        actions.update({"assign", "return"})
-    if state == CaseState.ASSIGNED:
-        if can_claim(user, case) and case.claimed_by_id is None:
-            actions.add("claim")
-        if can_decline(user, case):
-            actions.add("decline")
-        if can_resolve(user, case) and case.claimed_by_id is not None:
-            actions.add("resolve")
-        if can_reassign(user, case):
-            actions.add("reassign")
-    if state in (CaseState.REPORTED, CaseState.TRIAGED, CaseState.ASSIGNED):
-        if case.info_requested_at is None and can_request_info(user, case):
-            actions.add("request_info")
-        if case.info_requested_at is not None and can_answer_info(user, case):
-            actions.add("answer_info")
-    if state == CaseState.RESOLVED and can_feedback(user, case):
-        actions.add("feedback")
-    if can_comment(user, case):
-        actions.add("comment")
-    return actions

@@ -1,6 +1,6 @@
 """Case search (案件查询): every case a person may see, filtered, sorted and exported.
 
-The filter extends the API's `cases.api.CaseFilter`, so `/cases/search/?state=assigned&overdue=true`
+The filter extends the one case filter, `cases.filters.CaseFilter`, so `/cases/search/?state=assigned&overdue=true`
 and `/api/v1/cases/?state=assigned&overdue=true` mean the same thing (same parameters, same
 "overdue" from cases.deadlines.overdue_q). The page adds choices for humans (townships and
 departments by name, not by id), a few work-queue filters the home tiles link to, and sorting.
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
-from cases.api import CaseFilter
+from cases.filters import CaseFilter
 from cases.models import OPEN_STATES, CaseState, Channel, Urgency
 from governance.models import Unit, UnitKind
 
@@ -67,7 +67,7 @@ def _departments(request):
 
 
 class CaseSearchFilter(CaseFilter):
-    """The API's filter with human choices, work-queue flags and a sort order."""
+    """The one case filter with human choices, work-queue flags and a sort order."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("编号或文字"),
                                   widget=django_forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from cases import deadlines
 from cases.models import OPEN_STATES, Case, CaseEvent, CaseState
 from governance.models import Role, Unit, UnitKind
-from governance.selectors import memberships_of
+from governance.selectors import dispatch_coverage_q, memberships_of
 
 # Columns every list shows: one JOIN each, never a query per row.
 LIST_RELATED = ("township", "lead_department", "list_item", "claimed_by")
@@ -32,9 +32,8 @@ def _visibility_q(user):
             q |= Q(township_id=unit.pk)
         elif m.role == Role.OFFICER:
             q |= Q(lead_department_id=unit.pk) | Exists(assisting.filter(unit_id=unit.pk))
-        elif m.role == Role.DISPATCHER and unit.kind == UnitKind.DISPATCH and unit.parent_id:
-            county_path = unit.path[: -len(f"{unit.pk}/")]
-            q |= Q(township__path__startswith=county_path)
+        elif m.role == Role.DISPATCHER:
+            q |= dispatch_coverage_q([unit])
         elif m.role == Role.SUPERVISOR:
             q |= (
                 Q(township__path__startswith=unit.path)
@@ -50,19 +49,21 @@ def case_list_for_user(user):
 
 
 def case_visible_to(user, case):
+    if getattr(case, "_visible_to_user_id", None) == getattr(user, "pk", None) is not None:
+        return True  # this very object came from get_case_for_user(user, ...) in this request
     return case_list_for_user(user).filter(pk=case.pk).exists()
 
 
-def get_case_for_user(user, pk, write=False):
+def get_case_for_user(user, pk):
     """The one access helper for a single case (HTML and API). Raises Http404 when the user may not
-    see it. With write=True the row is locked (SELECT ... FOR UPDATE): call it inside a transaction."""
+    see it. Services lock the row themselves (cases.services._lock)."""
     qs = case_list_for_user(user).select_related(*LIST_RELATED, "reporter", "dispatch_centre", "resolved_by")
-    if write:
-        qs = qs.select_for_update(of=("self",))
     try:
-        return get_object_or_404(qs, pk=pk)
+        case = get_object_or_404(qs, pk=pk)
     except (ValueError, TypeError):
         raise Http404
+    case._visible_to_user_id = user.pk
+    return case
 
 
 def case_list(queryset):
@@ -82,9 +83,7 @@ def dispatch_units_of(user):
 
 def triage_queue(user):
     """New and triaged cases of the dispatcher's county, oldest first (first come, first served)."""
-    q = Q(pk__in=[])
-    for unit in dispatch_units_of(user):
-        q |= Q(township__path__startswith=unit.path[: -len(f"{unit.pk}/")])
+    q = dispatch_coverage_q(dispatch_units_of(user))
     return case_list(Case.objects.filter(q, state__in=[CaseState.REPORTED, CaseState.TRIAGED])).order_by(
         "created_at", "id"
     )
@@ -145,11 +144,12 @@ def case_attachments(case):
 def suggested_items(case, *, limit=8):
     """List items that may apply to the case, searched by the words of its title (then its description):
     the dispatcher's starting point. Chinese has no spaces, so try the title's phrases and short n-grams."""
-    from responsibilities.selectors import item_search
+    from responsibilities.selectors import item_search, unit_items
 
     seen, found = set(), []
+    pool = unit_items(case.township)  # one query, whatever the number of phrases tried
     for query in _search_phrases(case.title, case.description):
-        for item in item_search(query, for_unit=case.township, limit=limit):
+        for item in item_search(query, within=pool, limit=limit):
             if item.pk not in seen:
                 seen.add(item.pk)
                 found.append(item)
@@ -203,14 +203,15 @@ def items_for_case(case):
 def item_is_ours(query, township, *, limit=5):
     """'Is this ours?' for the report form: the best matches for the township, and whether the best one is
     a basic duty of the township (属本级职责)."""
-    from responsibilities.selectors import item_search
+    from responsibilities.selectors import item_search, unit_items
 
-    items = item_search(query, for_unit=township, limit=limit) if query.strip() else []
+    pool = unit_items(township)
+    items = item_search(query, within=pool, limit=limit) if query.strip() else []
     if not items:
         # Chinese free text: fall back to phrase windows of the words typed.
         seen = set()
         for phrase in _search_phrases(query, max_phrases=8):
-            for item in item_search(phrase, for_unit=township, limit=limit):
+            for item in item_search(phrase, within=pool, limit=limit):
                 if item.pk not in seen:
                     seen.add(item.pk)
                     items.append(item)

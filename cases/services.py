@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from cases import deadlines, permissions
+from cases import deadlines, permissions, workflow
 from cases.audit import CaseAction, case_event_write
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.models import Attachment, Case, CaseNumberCounter, CaseState, Channel, Rating, Urgency
 from cases.uploads import validate_photos
 from governance.models import Role, Unit, UnitKind
-from governance.selectors import display_name, members_with_role, supervisors_of, unit_ancestors
+from governance.selectors import dispatch_centres_for, display_name, members_with_role, supervisors_of, unit_ancestors
 from governance.services import notification_send, system_user
 
 logger = logging.getLogger(__name__)
@@ -55,11 +55,12 @@ def _lock(case):
     )
 
 
-def _locked_for(case, actor, check, conflict_message=None):
-    """Lock the case and re-check the actor's role on the fresh row. A role that was there a moment ago
-    but is gone now (the case was reassigned meanwhile) is a conflict, not a permission error."""
+def _locked_for(case, actor, step, conflict_message=None):
+    """Lock the case and re-check the actor's role for the workflow step on the fresh row. A role that was
+    there a moment ago but is gone now (the case was reassigned meanwhile) is a conflict, not a permission
+    error."""
     fresh = _lock(case)
-    unit = check(actor, fresh)
+    unit = workflow.who(step, actor, fresh)
     if not unit:
         raise CaseConflict(conflict_message or _conflict_message(fresh))
     return fresh, unit
@@ -71,9 +72,14 @@ def _conflict_message(case):
     }
 
 
-def _transition(case, name, conflict_message=None, **kwargs):
+def _transition(case, step, conflict_message=None, **kwargs):
+    """Take workflow step `step` on the locked row: its states and condition (cases.workflow) first, then
+    the django-fsm transition, which sets the fields."""
+    row = workflow.STEPS[step]
+    if not row.state_allows(case, kwargs.get("now")):
+        raise CaseConflict(conflict_message or _conflict_message(case))
     try:
-        return getattr(case, name)(**kwargs)
+        return getattr(case, row.transition)(**kwargs)
     except TransitionNotAllowed:
         raise CaseConflict(conflict_message or _conflict_message(case))
 
@@ -100,7 +106,7 @@ def _township_staff(case):
 
 
 def _dispatchers(case):
-    centres = [case.dispatch_centre] if case.dispatch_centre_id else _dispatch_centres_for(case.township)
+    centres = [case.dispatch_centre] if case.dispatch_centre_id else dispatch_centres_for(case.township)
     people = []
     for centre in centres:
         people.extend(members_with_role(centre, Role.DISPATCHER))
@@ -112,14 +118,6 @@ def _department_officers(*departments):
     for dept in departments:
         people.extend(members_with_role(dept, Role.OFFICER))
     return people
-
-
-def _dispatch_centres_for(township):
-    return list(
-        Unit.objects.filter(kind=UnitKind.DISPATCH, parent_id__in=township.ancestor_ids(), is_active=True).order_by(
-            "-path"
-        )
-    )
 
 
 def _clean_text(value, field, message, errors, *, required=True, max_length=None):
@@ -281,7 +279,7 @@ def case_report(
     _raise_if(errors)
 
     now = timezone.now()
-    centres = _dispatch_centres_for(township)
+    centres = dispatch_centres_for(township)
     with _FileJanitor() as janitor, transaction.atomic():
         case = Case(
             number=f"pending-{uuid.uuid4().hex}", title=title, description=description, address=address, urgency=urgency,
@@ -305,9 +303,9 @@ def case_report(
 
 def case_triage(*, case, actor, note=""):
     """The dispatcher takes a new report up (reported → triaged). The triage clock keeps running."""
-    _require(permissions.can_triage(actor, case))
+    _require(workflow.who("triage", actor, case))
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_triage)
+        case, unit = _locked_for(case, actor, "triage")
         before = case.state
         _transition(case, "triage", now=timezone.now(), note=(note or "").strip())
         _save(case, ["triaged_at", "triage_note"])
@@ -317,7 +315,7 @@ def case_triage(*, case, actor, note=""):
 
 def case_assign(*, case, actor, list_item, lead_department=None, assisting_departments=(), note=""):
     """交办: the matched list item names the responsible department; the response clock starts."""
-    _require(permissions.can_assign(actor, case))
+    _require(workflow.who("assign", actor, case))
     errors = {}
     lead_department = lead_department or (list_item.department if list_item else None)
     if list_item is None:
@@ -334,7 +332,7 @@ def case_assign(*, case, actor, list_item, lead_department=None, assisting_depar
     _raise_if(errors)
     note = (note or "").strip()
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_assign)
+        case, unit = _locked_for(case, actor, "assign")
         before = case.state
         _transition(
             case, "assign", now=timezone.now(), list_item=list_item, lead_department=lead_department,
@@ -358,7 +356,7 @@ def case_assign(*, case, actor, list_item, lead_department=None, assisting_depar
 
 def case_return(*, case, actor, list_item, reason):
     """退回: the matter is on the township's own basic-duty list; the dispatcher cites the item."""
-    _require(permissions.can_return(actor, case))
+    _require(workflow.who("return", actor, case))
     errors = {}
     reason = _clean_text(reason, "reason", _("请说明退回理由。"), errors)
     if list_item is None:
@@ -367,9 +365,9 @@ def case_return(*, case, actor, list_item, reason):
         errors["list_item"] = _("只能引用适用于该乡镇（街道）的基本履职事项。")
     _raise_if(errors)
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_return)
+        case, unit = _locked_for(case, actor, "return")
         before = case.state
-        _transition(case, "return_to_township", now=timezone.now(), list_item=list_item, reason=reason)
+        _transition(case, "return", now=timezone.now(), list_item=list_item, reason=reason)
         _save(case, ["list_item", "item_kind", "return_reason", "triaged_at", "closed_at", *INFO_FIELDS,
                      *CLOCK_FIELDS])
         case_event_write(case, actor=actor, action=CaseAction.RETURNED, from_state=before, unit=unit, reason=reason,
@@ -383,10 +381,10 @@ def case_return(*, case, actor, list_item, reason):
 
 def case_withdraw(*, case, actor, reason=""):
     """The township withdraws its own report before the dispatch centre takes it up."""
-    _require(permissions.can_withdraw(actor, case))
+    _require(workflow.who("withdraw", actor, case))
     reason = (reason or "").strip()
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_withdraw)
+        case, unit = _locked_for(case, actor, "withdraw")
         before = case.state
         _transition(case, "withdraw", now=timezone.now(),
                     conflict_message=_("指挥中心已开始研判该事项，不能再撤回。"))
@@ -404,9 +402,9 @@ def case_withdraw(*, case, actor, reason=""):
 
 def case_claim(*, case, actor):
     """签收/报到: an officer of the lead department takes the case; the response clock stops."""
-    _require(permissions.can_claim(actor, case), _("只有牵头部门的办理人员可以签收。"))
+    _require(workflow.who("claim", actor, case), _("只有牵头部门的办理人员可以签收。"))
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_claim)
+        case, unit = _locked_for(case, actor, "claim")
         if case.claimed_by_id is not None and case.state == CaseState.ASSIGNED:
             raise CaseConflict(_("该事项已由%(name)s于 %(time)s 签收。") % {
                 "name": display_name(case.claimed_by),
@@ -426,12 +424,12 @@ def case_claim(*, case, actor):
 
 def case_decline(*, case, actor, reason):
     """Not ours (with a reason citing the list): back to the dispatch centre."""
-    _require(permissions.can_decline(actor, case))
+    _require(workflow.who("decline", actor, case))
     errors = {}
     reason = _clean_text(reason, "reason", _("请说明不属本部门职责的理由，并引用清单依据。"), errors)
     _raise_if(errors)
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_decline)
+        case, unit = _locked_for(case, actor, "decline")
         before, old_lead = case.state, case.lead_department
         _transition(case, "decline", now=timezone.now())
         _save(case, ["lead_department", "claimed_by", "claimed_at", *INFO_FIELDS, *CLOCK_FIELDS])
@@ -446,7 +444,7 @@ def case_decline(*, case, actor, reason):
 
 def case_reassign(*, case, actor, lead_department, reason, list_item=None, assisting_departments=None):
     """改派 while assigned (dispatcher or a county-level supervisor): a new lead department, a new response clock."""
-    _require(permissions.can_reassign(actor, case))
+    _require(workflow.who("reassign", actor, case))
     errors = {}
     reason = _clean_text(reason, "reason", _("请说明改派理由。"), errors)
     if not _valid_department(case, lead_department):
@@ -460,7 +458,7 @@ def case_reassign(*, case, actor, lead_department, reason, list_item=None, assis
             errors["assisting_departments"] = _("协同部门必须是本县的职能部门。")
     _raise_if(errors)
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_reassign)
+        case, unit = _locked_for(case, actor, "reassign")
         before, old_lead = case.state, case.lead_department
         _transition(case, "reassign", now=timezone.now(), lead_department=lead_department, list_item=list_item,
                     conflict_message=_("该事项已不在办理中（当前状态“%(state)s”），不能改派。")
@@ -485,13 +483,13 @@ def case_reassign(*, case, actor, lead_department, reason, list_item=None, assis
 
 def case_resolve(*, case, actor, note, photos=()):
     """办结 (after claiming): what was done, optional photos. The township is asked for feedback."""
-    _require(permissions.can_resolve(actor, case))
+    _require(workflow.who("resolve", actor, case))
     errors = {}
     note = _clean_text(note, "note", _("请填写办理结果。"), errors)
     checked = _photos_or_error(photos, errors)
     _raise_if(errors)
     with _FileJanitor() as janitor, transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_resolve,
+        case, unit = _locked_for(case, actor, "resolve",
                                  _("该事项已改派给其他部门，您的办结未生效。"))
         if case.state == CaseState.ASSIGNED and case.claimed_by_id is None:
             raise CaseConflict(_("该事项尚未签收（或刚被改派），请先签收再办结。"))
@@ -512,7 +510,7 @@ def case_resolve(*, case, actor, note, photos=()):
 def case_feedback(*, case, actor, rating, comment=""):
     """满意/基本满意 close the case; 不满意 reopens it with the same department (重办). The second reopening
     flags the case and alerts the supervisors."""
-    _require(permissions.can_feedback(actor, case))
+    _require(workflow.who("feedback", actor, case))
     errors = {}
     comment = (comment or "").strip()
     if rating not in Rating.values:
@@ -521,9 +519,9 @@ def case_feedback(*, case, actor, rating, comment=""):
         errors["comment"] = _("不满意时请说明原因，部门将据此重办。")
     _raise_if(errors)
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_feedback)
+        case, unit = _locked_for(case, actor, "feedback")
         before, was_flagged = case.state, case.flagged_at is not None
-        _transition(case, "give_feedback", now=timezone.now(), rating=rating, comment=comment,
+        _transition(case, "feedback", now=timezone.now(), rating=rating, comment=comment,
                     conflict_message=_("该事项当前不在待评价状态。"))
         _save(case, ["rating", "feedback_comment", "feedback_at", "reopen_count", "flagged_at", "resolved_at",
                      "resolved_by", "closed_at", *CLOCK_FIELDS])
@@ -559,12 +557,12 @@ def case_feedback(*, case, actor, rating, comment=""):
 def case_request_info(*, case, actor, question):
     """补充材料: the dispatcher or the lead department asks the township; the case keeps its place and its
     clock pauses until the answer."""
-    _require(permissions.can_request_info(actor, case))
+    _require(workflow.who("request_info", actor, case))
     errors = {}
     question = _clean_text(question, "question", _("请写明需要补充的内容。"), errors)
     _raise_if(errors)
     with transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_request_info)
+        case, unit = _locked_for(case, actor, "request_info")
         if case.info_requested_at is not None and case.state in (CaseState.REPORTED, CaseState.TRIAGED,
                                                                 CaseState.ASSIGNED):
             raise CaseConflict(_("已经有一个待答复的补充材料请求，请等待乡镇答复。"))
@@ -578,13 +576,13 @@ def case_request_info(*, case, actor, question):
 
 def case_answer_info(*, case, actor, answer, photos=()):
     """The township answers; the paused clock resumes with the paused time added back."""
-    _require(permissions.can_answer_info(actor, case))
+    _require(workflow.who("answer_info", actor, case))
     errors = {}
     answer = _clean_text(answer, "answer", _("请填写补充内容。"), errors)
     checked = _photos_or_error(photos, errors)
     _raise_if(errors)
     with _FileJanitor() as janitor, transaction.atomic():
-        case, unit = _locked_for(case, actor, permissions.can_answer_info)
+        case, unit = _locked_for(case, actor, "answer_info")
         asker, question = case.info_requested_by, case.info_request_text
         _transition(case, "answer_info", now=timezone.now(),
                     conflict_message=_("该事项没有待答复的补充材料请求。"))
@@ -600,9 +598,7 @@ def case_answer_info(*, case, actor, answer, photos=()):
 
 def case_comment(*, case, actor, text):
     """A note on the timeline (办理记录) by anyone who may see the case. No state change."""
-    from cases.selectors import case_visible_to
-
-    if actor is None or not case_visible_to(actor, case):
+    if not workflow.who("comment", actor, case):
         raise CasePermissionDenied()
     errors = {}
     text = _clean_text(text, "text", _("请填写内容。"), errors, max_length=2000)

@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
     bind=True, autoretry_for=(OperationalError, InterfaceError, ConnectionError, TimeoutError),
     retry_backoff=5, retry_backoff_max=120, retry_jitter=True, max_retries=5,
 )
-def sweep_deadlines(self):
+def sweep_deadlines(self, batch_size=None):
     """Periodic deadline sweep (Celery beat, every DEADLINE_SWEEP_SECONDS): warnings and escalations.
 
     Idempotent and safe to run in two workers at once (see cases.escalation). A transient database
@@ -25,7 +25,7 @@ def sweep_deadlines(self):
     from cases.escalation import sweep
 
     started = timezone.now()
-    result = sweep(started)
+    result = sweep(started, **({"batch_size": batch_size} if batch_size else {}))
     heartbeat_record(name="deadline-sweep", started_at=started, result=result)
     if result["escalated"] or result["warned"]:
         logger.info("deadline sweep", extra={"sweep": result})

@@ -13,12 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import forms, permissions, selectors, services
+from cases import forms, permissions, selectors, services, workflow
 from cases.exceptions import CaseConflict, CasePermissionDenied
+from cases.filters import CaseFilter
 from cases.uploads import attachment_response
+from config.forms import service_errors_into_form
 from governance.models import Role, Unit
 from governance.selectors import memberships_of, roles_of
 
@@ -61,7 +62,7 @@ def report(request):
             try:
                 case = services.case_report(actor=request.user, **form.service_kwargs())
             except ValidationError as exc:
-                forms.raise_into_form(form, exc)
+                service_errors_into_form(form, exc)
             except CasePermissionDenied as exc:
                 raise PermissionDenied(exc.message)
             else:
@@ -105,7 +106,7 @@ def is_ours(request):
 @require_GET
 def township_list(request):
     _require_role(request.user, Role.REPORTER, Role.SUPERVISOR)
-    filterset = forms.CaseFilter(request.GET, queryset=selectors.township_cases(request.user))
+    filterset = CaseFilter.for_page(request.GET, selectors.township_cases(request.user))
     return render(request, "cases/township_list.html", {"filter": filterset, "page": _page(request, filterset.qs)})
 
 
@@ -113,7 +114,7 @@ def township_list(request):
 @require_GET
 def triage_queue(request):
     _require_role(request.user, Role.DISPATCHER)
-    filterset = forms.CaseFilter(request.GET, queryset=selectors.triage_queue(request.user))
+    filterset = CaseFilter.for_page(request.GET, selectors.triage_queue(request.user))
     return render(request, "cases/triage_queue.html", {"filter": filterset, "page": _page(request, filterset.qs)})
 
 
@@ -121,7 +122,7 @@ def triage_queue(request):
 @require_GET
 def department_queue(request):
     _require_role(request.user, Role.OFFICER)
-    filterset = forms.CaseFilter(request.GET, queryset=selectors.department_queue(request.user))
+    filterset = CaseFilter.for_page(request.GET, selectors.department_queue(request.user))
     departments = selectors.officer_departments(request.user)
     return render(request, "cases/department_queue.html", {
         "filter": filterset, "page": _page(request, filterset.qs), "departments": departments,
@@ -133,7 +134,7 @@ def department_queue(request):
 @require_GET
 def supervision(request):
     _require_role(request.user, Role.SUPERVISOR)
-    filterset = forms.CaseFilter(request.GET, queryset=selectors.supervision_list(request.user))
+    filterset = CaseFilter.for_page(request.GET, selectors.supervision_list(request.user))
     return render(request, "cases/supervision.html", {"filter": filterset, "page": _page(request, filterset.qs)})
 
 
@@ -141,25 +142,38 @@ def supervision(request):
 
 
 def _action_forms(case, user, actions, bound=None):
-    """Unbound forms for the actions the user may take; `bound` replaces one with a form carrying errors."""
+    """Unbound forms for the case-page steps the user may take; `bound` replaces one with a form carrying
+    errors. The lists the assign/return/reassign forms need are read once."""
     items = departments = None
     if actions & {"assign", "return", "reassign"}:
         items = selectors.items_for_case(case)
         departments = selectors.departments_for_assignment(case)
-    built = {}
-    for name in actions:
-        spec = ACTIONS.get(name)
-        if spec is None:
-            continue
-        built[name] = spec.form(case=case, items=items, departments=departments, auto_id=_auto_id(name))
+        if not bound:  # every form's choices come from these two loads (cases.forms._RowsChoiceIterator)
+            list(items), list(departments)
+    built = {name: _form(case, name, items=items, departments=departments) for name in actions}
     if bound:
         built.update(bound)
     return built
 
 
+def _form(case, name, *, items=None, departments=None, data=None, files=None):
+    """The page form of workflow step `name`, with the list items / departments it needs."""
+    step = workflow.STEPS[name]
+    kwargs = {"auto_id": _auto_id(name)}
+    if "items" in step.needs_lists:
+        kwargs["items"] = items if items is not None else selectors.items_for_case(case)
+    if "departments" in step.needs_lists:
+        kwargs["departments"] = (
+            departments if departments is not None else selectors.departments_for_assignment(case)
+        )
+    return step.form(data, files, **kwargs) if data is not None else step.form(**kwargs)
+
+
 def _render_case(request, case, *, bound=None, status=200):
     user = request.user
-    actions = permissions.actions_for(user, case)
+    # The steps of cases.workflow this user may take now; the deadline steps (extend, urge, decisions)
+    # have pages of their own, linked from the deadline panel.
+    actions = workflow.available(user, case) & workflow.INLINE
     suggested = selectors.suggested_items(case) if actions & {"assign", "return"} else []
     built = _action_forms(case, user, actions, bound)
     # Pre-select the best suggestion so the dispatcher starts from the list, not from a blank form.
@@ -200,113 +214,27 @@ def _auto_id(name):
     return f"id_{name}_%s"
 
 
-class _Action:
-    def __init__(self, form_factory, run, success):
-        self.form = form_factory
-        self.run = run
-        self.success = success
-
-
-def _simple(form_class):
-    def factory(case=None, items=None, departments=None, data=None, files=None, auto_id="id_%s"):
-        return form_class(data, files, auto_id=auto_id) if data is not None else form_class(auto_id=auto_id)
-
-    return factory
-
-
-def _with_lists(form_class, needs_departments=True):
-    def factory(case, items=None, departments=None, data=None, files=None, auto_id="id_%s"):
-        items = items if items is not None else selectors.items_for_case(case)
-        kwargs = {"items": items, "auto_id": auto_id}
-        if needs_departments:
-            kwargs["departments"] = (
-                departments if departments is not None else selectors.departments_for_assignment(case)
-            )
-        return form_class(data, files, **kwargs) if data is not None else form_class(**kwargs)
-
-    return factory
-
-
-ACTIONS = {
-    "triage": _Action(_simple(forms.TriageForm),
-                      lambda case, user, d: services.case_triage(case=case, actor=user, note=d["note"]),
-                      gettext_lazy("已开始研判。")),
-    "assign": _Action(_with_lists(forms.AssignForm),
-                      lambda case, user, d: services.case_assign(
-                          case=case, actor=user, list_item=d["list_item"], lead_department=d["lead_department"],
-                          assisting_departments=list(d["assisting_departments"]), note=d["note"]),
-                      gettext_lazy("已交办责任部门。")),
-    "return": _Action(_with_lists(forms.ReturnForm, needs_departments=False),
-                      lambda case, user, d: services.case_return(
-                          case=case, actor=user, list_item=d["list_item"], reason=d["reason"]),
-                      gettext_lazy("已退回乡镇（属本级职责）。")),
-    "withdraw": _Action(_simple(forms.WithdrawForm),
-                        lambda case, user, d: services.case_withdraw(case=case, actor=user, reason=d["reason"]),
-                        gettext_lazy("已撤回。")),
-    "claim": _Action(_simple(forms.ClaimForm),
-                     lambda case, user, d: services.case_claim(case=case, actor=user),
-                     gettext_lazy("已签收（报到），办结计时开始。")),
-    "decline": _Action(_simple(forms.DeclineForm),
-                       lambda case, user, d: services.case_decline(case=case, actor=user, reason=d["reason"]),
-                       gettext_lazy("已退回指挥中心重新研判。")),
-    "reassign": _Action(_with_lists(forms.ReassignForm),
-                        lambda case, user, d: services.case_reassign(
-                            case=case, actor=user, lead_department=d["lead_department"], reason=d["reason"],
-                            list_item=d["list_item"]),
-                        gettext_lazy("已改派。")),
-    "resolve": _Action(_simple(forms.ResolveForm),
-                       lambda case, user, d: services.case_resolve(
-                           case=case, actor=user, note=d["note"], photos=d["photos"]),
-                       gettext_lazy("已办结，等待乡镇评价。")),
-    "feedback": _Action(_simple(forms.FeedbackForm),
-                        lambda case, user, d: services.case_feedback(
-                            case=case, actor=user, rating=d["rating"], comment=d["comment"]),
-                        gettext_lazy("评价已提交。")),
-    "request_info": _Action(_simple(forms.RequestInfoForm),
-                            lambda case, user, d: services.case_request_info(
-                                case=case, actor=user, question=d["question"]),
-                            gettext_lazy("已请乡镇补充材料，计时暂停。")),
-    "answer_info": _Action(_simple(forms.AnswerInfoForm),
-                           lambda case, user, d: services.case_answer_info(
-                               case=case, actor=user, answer=d["answer"], photos=d["photos"]),
-                           gettext_lazy("已补充材料，计时恢复。")),
-    "comment": _Action(_simple(forms.CommentForm),
-                       lambda case, user, d: services.case_comment(case=case, actor=user, text=d["text"]),
-                       gettext_lazy("已添加办理记录。")),
-}
-
-
-# Who may take each action at all, whatever the case's state (cases.permissions).
-ACTION_ROLES = {
-    "triage": permissions.can_triage, "assign": permissions.can_assign, "return": permissions.can_return,
-    "withdraw": permissions.can_withdraw, "claim": permissions.can_claim, "decline": permissions.can_decline,
-    "reassign": permissions.can_reassign, "resolve": permissions.can_resolve, "feedback": permissions.can_feedback,
-    "request_info": permissions.can_request_info, "answer_info": permissions.can_answer_info,
-    "comment": permissions.can_comment,
-}
-
-
 def _act(request, pk, name):
     case = selectors.get_case_for_user(request.user, pk)
-    spec = ACTIONS[name]
-    form = spec.form(case=case, data=request.POST, files=request.FILES, auto_id=_auto_id(name))
+    step = workflow.STEPS[name]
+    form = _form(case, name, data=request.POST, files=request.FILES)
     if form.is_valid():
         try:
-            spec.run(case, request.user, form.cleaned_data)
+            step.service(case, request.user, form.cleaned_data)
         except ValidationError as exc:
-            forms.raise_into_form(form, exc)
+            service_errors_into_form(form, exc)
         except CaseConflict as exc:
             messages.error(request, exc.message)
             return redirect("cases:detail", pk=case.pk)
         except CasePermissionDenied as exc:
             raise PermissionDenied(exc.message)
         else:
-            messages.success(request, spec.success)
+            messages.success(request, step.success)
             return redirect("cases:detail", pk=case.pk)
-    if name not in permissions.actions_for(request.user, case):
-        # Bad input for an action the user could not take anyway: no role is a 403; a role but the wrong
+    if not workflow.allowed(name, request.user, case):
+        # Bad input for a step the user could not take anyway: no role is a 403; a role but the wrong
         # moment (someone acted first) is a message on the case page rather than a form with errors.
-        if not ACTION_ROLES[name](request.user, case):
+        if not workflow.who(name, request.user, case):
             raise PermissionDenied(_("您无权对该事项执行此操作。"))
         messages.error(request, _("该事项的状态已经变化，此操作无法执行。请刷新页面查看最新进展。"))
         return redirect("cases:detail", pk=case.pk)

@@ -15,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import extensions, forms, permissions, search, selectors, services
+from cases import extensions, forms, search, selectors, services, workflow
+from cases.audit import CaseAction
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.models import SavedSearch
 from governance.models import Role
@@ -167,7 +168,7 @@ def bulk_assign(request):
         return _back(request)
     done, failed = [], []
     for case in cases:
-        if not permissions.can_assign(request.user, case):
+        if not workflow.allowed("assign", request.user, case):
             failed.append((case.number, _("当前状态不能交办，或不属您的分拨中心。")))
             continue
         try:
@@ -198,7 +199,7 @@ def bulk_urge(request):
         return _back(request)
     done, failed = [], []
     for case in cases:
-        if not extensions.can_urge(request.user, case):
+        if not workflow.allowed("urge", request.user, case):
             failed.append((case.number, _("已经办结、没有计时中的环节，或不在您的督办范围内。")))
             continue
         try:
@@ -241,6 +242,6 @@ def assignment_sheet(request, pk):
     return render(request, "cases/assignment_sheet.html", {
         "case": case,
         "assisting": list(case.assisting_departments.all()),
-        "assigned_event": selectors.case_events(case).filter(action="case.assigned").last(),
+        "assigned_event": selectors.case_events(case).filter(action=CaseAction.ASSIGNED).last(),
         "printed_at": timezone.now(),
     })

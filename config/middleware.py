@@ -21,6 +21,35 @@ class HealthzMiddleware:
         return self.get_response(request)
 
 
+class SessionTouchMiddleware:
+    """Sliding session expiry without a session write on every page.
+
+    Sessions end SESSION_COOKIE_AGE seconds after the last request. Writing the session on every request
+    (SESSION_SAVE_EVERY_REQUEST) costs three statements per page; here a signed-in session is re-saved
+    (and its expiry pushed back) only when its last save is SESSION_TOUCH_SECONDS old, so the idle limit
+    is kept to within that many seconds. The stamp is set whenever the session is saved anyway (sign-in);
+    a session without one (made by a test client's force_login, or before this middleware existed) is
+    not touched, so it lasts SESSION_COOKIE_AGE from its last save. Must come right after SessionMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            touched = session.get("_touched")
+            if session.modified or (touched is not None and now - touched >= settings.SESSION_TOUCH_SECONDS):
+                session["_touched"] = now  # saved by SessionMiddleware, which pushes the expiry back
+        return response
+
+
 def _has_nul(values, *, keys=True):
     # Body field names are only looked up, never stored: a form or serializer ignores an unknown
     # name, so only the values of a posted body are checked (its schema allows unknown fields).

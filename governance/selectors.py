@@ -1,6 +1,6 @@
 """Reads for the governance app, with the access rules every other app builds on."""
 
-from governance.models import Membership, Notification, Role, Unit
+from governance.models import Membership, Notification, Role, Unit, UnitKind
 
 
 def memberships_of(user):
@@ -22,10 +22,6 @@ def roles_of(user):
     return {m.role for m in memberships_of(user)}
 
 
-def units_for_role(user, role):
-    return [m.unit for m in memberships_of(user) if m.role == role]
-
-
 def has_role(user, role, unit=None):
     return any(m.role == role and (unit is None or m.unit_id == unit.pk) for m in memberships_of(user))
 
@@ -38,6 +34,41 @@ def subtree_q(units, field="path"):
     for unit in units:
         q |= Q(**{f"{field}__startswith": unit.path})
     return q
+
+
+# --- Which dispatch centre covers a township: the one rule (permissions, visibility, queues, reports) ---
+# A dispatch centre (指挥调度中心) covers every unit in its parent's subtree: 示范县基层治理指挥中心 covers the
+# townships of 示范县. A township may be covered by several (county and city): the nearest comes first.
+
+
+def dispatch_area_path(centre):
+    """The path of the area a dispatch centre covers (its parent's path), or "" if it covers nothing."""
+    if centre.kind != UnitKind.DISPATCH or not centre.parent_id:
+        return ""
+    return centre.path[: -len(f"{centre.pk}/")]
+
+
+def dispatch_covers(centre, unit):
+    area = dispatch_area_path(centre)
+    return bool(area) and unit.path.startswith(area)
+
+
+def dispatch_coverage_q(centres, field="township__path"):
+    """A Q matching rows whose `field` (a unit path) lies in the area of any of the centres."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for centre in centres:
+        area = dispatch_area_path(centre)
+        if area:
+            q |= Q(**{f"{field}__startswith": area})
+    return q
+
+
+def dispatch_centres_for(unit):
+    """The active dispatch centres covering `unit`, nearest first."""
+    centres = Unit.objects.filter(kind=UnitKind.DISPATCH, parent_id__in=unit.ancestor_ids(), is_active=True)
+    return sorted(centres, key=lambda centre: (-centre.path.count("/"), centre.path))
 
 
 def unit_subtree(unit):

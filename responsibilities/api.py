@@ -21,25 +21,15 @@ from config.api_filters import ID_SCHEMA, IdFilter
 from governance.models import Level, Unit, UnitKind
 from responsibilities import services
 from responsibilities.models import Category, DutyList, ItemKind, ListItem, ListVersion, VersionStatus
-from responsibilities.permissions import editor_units, is_list_admin
+from responsibilities.permissions import editor_scope_q
 
 PUBLIC_STATUSES = [VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED]
-
-
-def _editable_q(user, prefix):
-    """Q over `prefix`+duty_list matching the lists this user may edit (and so see drafts of)."""
-    if is_list_admin(user):
-        return Q()
-    q = Q(pk__in=[])
-    for unit in editor_units(user):
-        q |= Q(**{f"{prefix}jurisdiction__path__startswith": unit.path})
-    return q
 
 
 def visible_versions(user):
     q = Q(status__in=PUBLIC_STATUSES)
     if getattr(user, "is_authenticated", False):
-        q |= Q(status=VersionStatus.DRAFT) & _editable_q(user, "duty_list__")
+        q |= Q(status=VersionStatus.DRAFT) & editor_scope_q(user, "duty_list__jurisdiction__path")
     return ListVersion.objects.filter(q)
 
 

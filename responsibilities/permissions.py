@@ -5,8 +5,10 @@ below it (an editor at 示范市 may edit 示范县's lists); active staff admin
 Everybody may read published versions; drafts are visible to editors of the list only.
 """
 
+from django.db.models import Q
+
 from governance.models import Role
-from governance.selectors import memberships_of
+from governance.selectors import memberships_of, subtree_q
 
 
 def editor_units(user):
@@ -19,6 +21,18 @@ def is_list_admin(user):
 
 def can_edit_any_list(user):
     return is_list_admin(user) or bool(editor_units(user))
+
+
+def editor_scope_q(user, field="jurisdiction__path"):
+    """The editor's scope as a query (the same rule as can_edit_scope for one unit): rows whose `field` (a
+    unit path) lies in the subtree of a unit where the user is a list editor; everything for a list
+    administrator; nothing for anyone else. Used for the editable lists, the drafts one may see and
+    the jurisdictions one may make a list for."""
+    if is_list_admin(user):
+        return Q()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    return subtree_q(editor_units(user), field)
 
 
 def can_edit_scope(user, jurisdiction):

@@ -7,7 +7,10 @@ Public readers see published and superseded versions only; drafts are read throu
 The cases app depends on `published_versions_for_unit` and `item_search` (keep their signatures).
 """
 
+import copy
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -19,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from governance.models import LEVEL_ORDER
 from responsibilities.models import DutyList, ItemKind, ListEvent, ListItem, ListVersion, VersionStatus
-from responsibilities.permissions import can_edit_any_list, can_edit_list, editor_units, is_list_admin
+from responsibilities.permissions import can_edit_any_list, can_edit_list, editor_scope_q
 
 PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
 CACHE_KEY = "responsibilities:version-items:v2:{pk}"
@@ -45,7 +48,7 @@ def published_versions_for_unit(unit):
     )
 
 
-def item_search(query, *, for_unit=None, kinds=None, limit=10):
+def item_search(query, *, for_unit=None, kinds=None, limit=10, within=None):
     """Published items matching plain Chinese words, title matches first.
 
     Chinese has no spaces between words, so matching is by substring on each whitespace-separated term
@@ -56,6 +59,9 @@ def item_search(query, *, for_unit=None, kinds=None, limit=10):
     terms = [t for t in (query or "").split() if t]
     if not terms:
         return []
+    if within is not None or for_unit is not None:
+        pool = within if within is not None else unit_items(for_unit)
+        return _search_in(pool, query, terms, kinds, limit)
     versions = ListVersion.objects.filter(status=VersionStatus.PUBLISHED)
     if for_unit is not None:
         versions = published_versions_for_unit(for_unit)
@@ -85,22 +91,71 @@ def item_search(query, *, for_unit=None, kinds=None, limit=10):
     return found
 
 
-def _keyword_matches(text, versions, kinds=None):
-    """Items of the given versions with a keyword (or their whole title) inside `text`, most hits first."""
+def unit_items(unit):
+    """Every item of the published versions that apply to `unit` (one query for the versions; their items
+    come from the immutable-version cache). The pool `item_search(..., within=...)` searches in memory."""
+    pool = []
+    for version in published_versions_for_unit(unit).select_related("duty_list"):
+        for item in version_items(version):
+            item.version = version  # cached copies are per call, so this does not leak
+            pool.append(item)
+    return pool
+
+
+def _search_in(pool, query, terms, kinds, limit):
+    """item_search's rule on items already in memory: a unit's lists are a few hundred items, so matching
+    them in Python costs less than one query, and a page that searches a dozen phrases makes no query."""
+    folded = [t.casefold() for t in terms]
+    scored = []
+    for item in pool:
+        if kinds and item.kind not in kinds:
+            continue
+        folded_text = getattr(item, "_search_text", None)
+        if folded_text is None:  # once per item copy: a page tries a dozen phrases on the same pool
+            title = (item.title or "").casefold()
+            folded_text = item._search_text = (title, " ".join((
+                title, (item.description or "").casefold(), (item.keywords or "").casefold(),
+                (item.legal_basis or "").casefold())))
+        title, text = folded_text
+        if all(t in text for t in folded):
+            scored.append((0 if all(t in title for t in folded) else 1, item.position, item.code, item))
+    scored.sort(key=lambda row: row[:3])
+    found = [row[3] for row in scored[:limit]]
+    if len(found) < limit:
+        seen = {item.pk for item in found}
+        for item in _keyword_hits(query, pool, kinds):
+            if item.pk not in seen:
+                found.append(item)
+                seen.add(item.pk)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _keyword_hits(text, items, kinds=None):
+    """Items with a keyword (or their whole title) inside `text`, most hits first."""
     text = (text or "").casefold()
     scored = []
-    for version in versions.select_related("duty_list"):
-        for item in version_items(version):
-            if kinds and item.kind not in kinds:
-                continue
-            hits = sum(1 for k in item.keyword_list() if len(k) >= 2 and k.casefold() in text)
-            if item.title and item.title.casefold() in text:
-                hits += 2
-            if hits:
-                item.version = version  # cached copies are per call, so this does not leak
-                scored.append((-hits, item.position, item.code, item))
+    for item in items:
+        if kinds and item.kind not in kinds:
+            continue
+        hits = sum(1 for k in item.keyword_list() if len(k) >= 2 and k.casefold() in text)
+        if item.title and item.title.casefold() in text:
+            hits += 2
+        if hits:
+            scored.append((-hits, item.position, item.code, item))
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored]
+
+
+def _keyword_matches(text, versions, kinds=None):
+    """Items of the given versions with a keyword (or their whole title) inside `text`, most hits first."""
+    pool = []
+    for version in versions.select_related("duty_list"):
+        for item in version_items(version):
+            item.version = version  # cached copies are per call, so this does not leak
+            pool.append(item)
+    return _keyword_hits(text, pool, kinds)
 
 
 # --- Public reads ----------------------------------------------------------------------------
@@ -149,16 +204,38 @@ def version_list(duty_list, *, include_draft=False):
     return list(duty_list.versions.filter(status__in=statuses).select_related("published_by").order_by("-number"))
 
 
+_LOCAL_ITEMS = OrderedDict()  # version pk -> items; immutable versions only, so never stale
+_LOCAL_ITEMS_MAX = 256
+_local_lock = threading.Lock()
+
+
+def clear_process_items():
+    """Forget this process's copies of version items (tests)."""
+    with _local_lock:
+        _LOCAL_ITEMS.clear()
+
+
 def version_items(version):
-    """All items of a version with their departments, in display order. Cached for immutable versions."""
+    """All items of a version with their departments, in display order. Cached for immutable versions:
+    in this process (the last _LOCAL_ITEMS_MAX versions read), then in the shared cache. Callers get
+    their own copies of the items (they may set attributes on them)."""
     if version.status == VersionStatus.DRAFT:
         return _load_items(version)
-    key = CACHE_KEY.format(pk=version.pk)
-    items = cache.get(key)
+    with _local_lock:
+        items = _LOCAL_ITEMS.get(version.pk)
+        if items is not None:
+            _LOCAL_ITEMS.move_to_end(version.pk)
     if items is None:
-        items = _load_items(version)
-        cache.set(key, items, CACHE_SECONDS)
-    return items
+        key = CACHE_KEY.format(pk=version.pk)
+        items = cache.get(key)
+        if items is None:
+            items = _load_items(version)
+            cache.set(key, items, CACHE_SECONDS)
+        with _local_lock:
+            _LOCAL_ITEMS[version.pk] = items
+            while len(_LOCAL_ITEMS) > _LOCAL_ITEMS_MAX:
+                _LOCAL_ITEMS.popitem(last=False)
+    return [copy.copy(item) for item in items]
 
 
 def _load_items(version):
@@ -368,13 +445,7 @@ def editable_lists(user):
     """Lists this user may edit, each with `draft` and `published` versions attached (two queries)."""
     if not can_edit_any_list(user):
         raise PermissionDenied(_("只有清单编辑和系统管理员可以编辑清单。"))
-    lists = DutyList.objects.select_related("jurisdiction", "unit")
-    if not is_list_admin(user):
-        q = Q(pk__in=[])
-        for unit in editor_units(user):
-            q |= Q(jurisdiction__path__startswith=unit.path)
-        lists = lists.filter(q)
-    lists = list(lists)
+    lists = list(DutyList.objects.select_related("jurisdiction", "unit").filter(editor_scope_q(user)))
     versions = ListVersion.objects.filter(duty_list__in=lists, status__in=[VersionStatus.DRAFT, VersionStatus.PUBLISHED])
     by_list = {}
     for version in versions:

@@ -8,29 +8,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.forms import service_errors_into_form
 from governance.models import Unit, UnitKind
 from responsibilities import imports, selectors, services
 from responsibilities.exceptions import ListConflict, ListPermissionDenied
 from responsibilities.forms import DutyListForm, ImportForm, ListItemForm, LookupForm, PublicFilterForm, PublishForm
 from responsibilities.models import ListVersion, VersionStatus
-from responsibilities.permissions import can_edit_list, editor_units, is_list_admin
+from responsibilities.permissions import can_edit_list, editor_scope_q
 
 PAGE_SIZE = 100
-
-
-def _add_form_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Public --------------------------------------------------------------------------------
@@ -151,13 +143,7 @@ def lookup(request):
 
 
 def _editor_jurisdictions(user):
-    governments = Unit.objects.filter(kind=UnitKind.GOVERNMENT, is_active=True)
-    if is_list_admin(user):
-        return governments
-    q = Q(pk__in=[])
-    for unit in editor_units(user):
-        q |= Q(path__startswith=unit.path)
-    return governments.filter(q)
+    return Unit.objects.filter(editor_scope_q(user, "path"), kind=UnitKind.GOVERNMENT, is_active=True)
 
 
 @login_required
@@ -178,7 +164,7 @@ def list_new(request):
         except ListPermissionDenied as exc:
             raise PermissionDenied(exc.message)
         except ValidationError as exc:
-            _add_form_errors(form, exc)
+            service_errors_into_form(form, exc)
         else:
             messages.success(request, _("清单已创建，请在草稿中添加事项。"))
             return redirect("responsibilities:draft", code=duty_list.code)
@@ -235,7 +221,7 @@ def item_add(request, code):
         try:
             item, error = _service_call(request, services.list_item_add, version=draft, **form.cleaned_data)
         except ValidationError as exc:
-            _add_form_errors(form, exc)
+            service_errors_into_form(form, exc)
         else:
             if error is None:
                 messages.success(request, _("已添加事项 %(code)s %(title)s。") % {"code": item.code, "title": item.title})
@@ -254,7 +240,7 @@ def item_edit(request, code, item_code):
         try:
             item, error = _service_call(request, services.list_item_update, item=original, **form.cleaned_data)
         except ValidationError as exc:
-            _add_form_errors(form, exc)
+            service_errors_into_form(form, exc)
         else:
             if error is None:
                 messages.success(request, _("已保存事项 %(code)s。") % {"code": item.code})
@@ -355,7 +341,7 @@ def draft_publish(request, code):
                 effective_date=form.cleaned_data["effective_date"], change_note=form.cleaned_data["change_note"],
             )
         except ValidationError as exc:
-            _add_form_errors(form, exc)
+            service_errors_into_form(form, exc)
         else:
             if error is None:
                 messages.success(request, _("已发布第 %(n)s 版，公众页面已更新。") % {"n": version.number})

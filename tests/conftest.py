@@ -20,6 +20,12 @@ def _test_settings(settings):
     celery_app.conf.task_eager_propagates = True
     yield
     cache.clear()
+    # Per-process copies (immutable list versions, the calendar) must not outlive the test's database rows.
+    from governance.calendar import clear_process_copy
+    from responsibilities.selectors import clear_process_items
+
+    clear_process_copy()
+    clear_process_items()
 
 
 @pytest.fixture

@@ -273,18 +273,21 @@ def _tails(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_production_worker_and_beat_run_the_sweep_through_redis(tmp_path, settings):
     """docker-compose's worker and beat commands, as two processes, on PostgreSQL (the test
-    database) and the real Redis: beat enqueues the sweep into Redis, the worker runs it and
-    records the heartbeat in PostgreSQL."""
+    database) and the real Redis, as on a fresh clone: the var/ folder does not exist (beat keeps
+    its schedule there and used to die without it). Beat enqueues the sweep into Redis, the worker
+    runs it and records the heartbeat in PostgreSQL."""
     from governance.models import JobHeartbeat
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    var_dir = tmp_path / "fresh-clone" / "var"
+    assert not var_dir.exists()
     database = settings.DATABASES["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
     database_url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**{k: database[k] or "" for k in ["USER", "HOST", "PORT", "NAME"]})
     if database.get("PASSWORD"):
         database_url = database_url.replace("@", f":{database['PASSWORD']}@", 1)
     env = dict(
-        os.environ, DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL, CHUISHAO_VAR_DIR=str(tmp_path),
+        os.environ, DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL, CHUISHAO_VAR_DIR=str(var_dir),
         DEADLINE_SWEEP_SECONDS="5", PYTHONUNBUFFERED="1", PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -318,6 +321,7 @@ def test_production_worker_and_beat_run_the_sweep_through_redis(tmp_path, settin
             handle.close()
     beat_log = (tmp_path / "beat.log").read_text()
     assert "Sending due task deadline-sweep" in beat_log, _tails(tmp_path)
+    assert (var_dir / "celerybeat-schedule").exists() or list(var_dir.glob("celerybeat-schedule*"))
     assert "redis://" in (tmp_path / "worker.log").read_text()
 
 

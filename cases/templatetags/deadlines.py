@@ -86,8 +86,8 @@ def deadline_panel_context(case, user):
 
 
 def _deadline_panel_context(case, user):
+    from cases import workflow
     from cases.escalation import Directory, _escalation_targets
-    from cases.extensions import can_decide_extension, can_request_extension, can_urge
 
     history = list(case.extensions.select_related("requested_by", "decided_by").order_by("-created_at", "-pk")[:10])
     pending = next((e for e in history if e.status == e.Status.PENDING), None)
@@ -100,9 +100,9 @@ def _deadline_panel_context(case, user):
     return {
         "history": history,
         "pending": pending,
-        "can_request": bool(authenticated and pending is None and can_request_extension(user, case)
-                            and not deadlines.is_overdue(case, timezone.now())),
-        "can_decide": bool(authenticated and pending is not None and can_decide_extension(user, case)),
-        "can_urge": bool(authenticated and can_urge(user, case)),
+        # The steps of cases.workflow: the page offers exactly what the API lists and the service accepts.
+        "can_request": bool(authenticated and workflow.allowed("extend", user, case)),
+        "can_decide": bool(authenticated and pending is not None and workflow.allowed("extension_decision", user, case)),
+        "can_urge": bool(authenticated and workflow.allowed("urge", user, case)),
         "level_unit": level_unit,
     }

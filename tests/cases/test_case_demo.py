@@ -1,5 +1,8 @@
 """seed_demo's cases: about 40, every state, some overdue, created through the services; idempotent."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.utils import timezone
 
@@ -8,7 +11,15 @@ from cases.models import Case, CaseEvent, CaseState
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_cases_cover_every_state_and_a_second_run_adds_nothing(media_root):
+SH = ZoneInfo("Asia/Shanghai")
+
+
+# `make run` seeds on whatever day it is run, and its deadline sweep must have overdue work to show:
+# an ordinary Thursday, the middle of the National Day holiday and the first working day after it.
+@pytest.mark.parametrize("today", [datetime(2026, 3, 5, 10, tzinfo=SH), datetime(2026, 10, 5, 10, tzinfo=SH),
+                                   datetime(2026, 10, 8, 9, 30, tzinfo=SH)], ids=["thursday", "holiday", "after"])
+def test_demo_cases_cover_every_state_and_a_second_run_adds_nothing(media_root, time_machine, today):
+    time_machine.move_to(today, tick=False)
     from cases import demo as cases_demo
     from governance import demo as governance_demo
     from responsibilities import demo as lists_demo

@@ -1,6 +1,7 @@
 """case_request_info / case_answer_info: the case keeps its place; its clock pauses and resumes."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,6 +14,16 @@ from cases.models import CaseState
 from governance.models import Notification
 
 pytestmark = pytest.mark.django_db
+
+
+# Queue order and "overdue" count working time from now: an ordinary Thursday in March, not the
+# day the suite happens to run (a holiday week makes a five-day-old report not yet overdue).
+THURSDAY = datetime(2026, 3, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def an_ordinary_thursday(time_machine):
+    time_machine.move_to(THURSDAY, tick=False)
 
 
 def test_request_pauses_the_clock_and_the_answer_adds_the_paused_time_back(org, flow):

@@ -1,7 +1,8 @@
 """Queue order and filters: oldest first for triage, unclaimed first for departments, flagged and overdue first
 for supervisors; the township list filters by state and deadline."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -11,6 +12,16 @@ from django.utils import timezone
 from cases import selectors, services
 
 pytestmark = pytest.mark.django_db
+
+
+# Queue order and "overdue" count working time from now: an ordinary Thursday in March, not the
+# day the suite happens to run (a holiday week makes a five-day-old report not yet overdue).
+THURSDAY = datetime(2026, 3, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def an_ordinary_thursday(time_machine):
+    time_machine.move_to(THURSDAY, tick=False)
 
 
 def test_triage_queue_is_oldest_first_and_only_new_or_triaged_cases(org, flow):

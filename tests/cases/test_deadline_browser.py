@@ -15,11 +15,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def overdue_case(org, flow):
-    """A claimed case, an extension requested in time, then its deadline passed and the sweep escalated it."""
+    """A claimed case, an extension requested in time, then its deadline passed and the sweep escalated it.
+
+    The date asked for is computed from the case's deadline, not from today: `now + 3 days` was earlier
+    than the working-day deadline on some weekdays and the request was refused
+    (test_deadlines_every_weekday.py runs the same steps frozen on every day of a holiday week; a
+    browser test cannot freeze the clock, the browser's cookies expire by the real one)."""
     sync_calendar(years=[timezone.localdate().year])
     case = flow.claimed()
     case_extension_request(case=case, actor=org.officer, reason="需等待第三方检测机构出具油烟检测报告，预计还需两个工作日。",
-                           requested_due_at=timezone.now() + timedelta(days=3))
+                           requested_due_at=case.due_at + timedelta(days=3))
     now = timezone.now()
     Case.objects.filter(pk=case.pk).update(
         stage_started_at=now - timedelta(days=4), due_at=now - timedelta(hours=3, minutes=20),

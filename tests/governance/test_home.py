@@ -12,13 +12,13 @@ pytestmark = pytest.mark.django_db
 EXPECTED_TILES = {
     "reporter": ["cases:report", "cases:township_list"],
     "reporter_b": ["cases:report", "cases:township_list"],
-    "dispatcher": ["cases:triage_queue"],
+    "dispatcher": ["cases:triage_queue", "cases:search"],
     "officer": ["cases:department_queue"],
     "officer_b": ["cases:department_queue"],
-    "supervisor": ["cases:supervision"],
-    "dept_supervisor": ["cases:supervision"],
-    "township_supervisor": ["cases:supervision"],
-    "city_supervisor": ["cases:supervision"],
+    "supervisor": ["cases:supervision", "cases:search"],
+    "dept_supervisor": ["cases:supervision", "cases:search"],
+    "township_supervisor": ["cases:supervision", "cases:search"],
+    "city_supervisor": ["cases:supervision", "cases:search"],
     "editor": ["responsibilities:editor_index"],
 }
 
@@ -65,9 +65,9 @@ def test_a_person_with_two_roles_gets_both_sets_of_tiles_once_in_a_fixed_order(o
     membership_grant(user=org.officer, unit=org.dept_b, role=Role.OFFICER)
     membership_grant(user=org.supervisor, unit=org.township, role=Role.REPORTER)  # granted after supervisor
     names = tile_names(client_for(org.officer).get(reverse("home")))
-    assert names == ["cases:department_queue", "cases:supervision"]
+    assert names == ["cases:department_queue", "cases:supervision", "cases:search"]
     names = tile_names(client_for(org.supervisor).get(reverse("home")))
-    assert names == ["cases:report", "cases:township_list", "cases:supervision"]
+    assert names == ["cases:report", "cases:township_list", "cases:supervision", "cases:search"]
 
 
 def test_administrator_gets_the_admin_tile(org, client_for):

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('governance', '0004_event_hash_chain'),
-        ('cases', '0006_saved_search'),
+        ('cases', '0007_sweep_indexes'),
     ]
 
     operations = [
