@@ -46,5 +46,5 @@ class AccountThrottleBackend:
             raise PermissionDenied("too many failed sign-ins for this account")
         return None
 
-    def get_user(self, user_id):
-        return None
+    # No get_user(): this backend never signs anyone in, so it is never the session's backend (and the
+    # test client's force_login, which picks the first backend having get_user, skips it).
