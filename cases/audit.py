@@ -25,6 +25,7 @@ class CaseAction(models.TextChoices):
     TRIAGED = "case.triaged", _("开始研判")
     ASSIGNED = "case.assigned", _("交办")
     RETURNED = "case.returned", _("退回乡镇")
+    REFUSED_UNADMITTED = "case.refused_unadmitted", _("乡镇拒收：未经准入")
     WITHDRAWN = "case.withdrawn", _("撤回")
     CLAIMED = "case.claimed", _("签收（报到）")
     DECLINED = "case.declined", _("部门退回（非本部门职责）")

@@ -27,7 +27,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 class PhotosField(forms.FileField):
     """Up to MAX_ATTACHMENTS_PER_UPLOAD images, each checked by content (cases.uploads)."""
 
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp", "multiple": True})
+    # image/* lets a phone offer its camera; the server still accepts only JPG/PNG/GIF/WEBP by content, and
+    # static/js/field.js re-encodes large or other-format photos (HEIC) to JPEG before upload.
+    widget = MultipleFileInput(attrs={"accept": "image/*", "multiple": True, "data-photos": "1"})
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -58,6 +60,11 @@ class ReportForm(forms.Form):
                               error_messages={"required": _("请填写问题发生的地点。")})
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL,
                                 widget=forms.RadioSelect)
+    # Filled by "使用当前位置" (browser geolocation) or the map pin (static/js/field.js), or typed.
+    latitude = forms.DecimalField(label=_("纬度"), required=False, min_value=-90, max_value=90, decimal_places=6,
+                                  max_digits=9, widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+    longitude = forms.DecimalField(label=_("经度"), required=False, min_value=-180, max_value=180, decimal_places=6,
+                                   max_digits=9, widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
     from_resident = forms.BooleanField(label=_("群众点单（由群众提出的诉求）"), required=False)
     resident_name = forms.CharField(label=_("群众姓名"), max_length=50, required=False)
     resident_phone = forms.CharField(label=_("群众电话"), max_length=32, required=False,
@@ -86,6 +93,7 @@ class ReportForm(forms.Form):
             resident_name=d.get("resident_name", "") if d.get("from_resident") else "",
             resident_phone=d.get("resident_phone", "") if d.get("from_resident") else "",
             photos=d.get("photos") or [],
+            latitude=d.get("latitude"), longitude=d.get("longitude"),
         )
 
 
@@ -221,6 +229,11 @@ class TriageForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("撤回原因（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RefuseUnadmittedForm(forms.Form):
+    reason = forms.CharField(label=_("拒收理由"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("该职责没有准入记录，也不是本乡镇的存量事项；事项将回到指挥中心重新研判。"))
 
 
 class ClaimForm(forms.Form):

@@ -195,6 +195,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self._clear_info_request()
         deadlines.stop_clock(self)
 
+    @transition(field=state, source=CaseState.RETURNED, target=CaseState.TRIAGED)
+    def refuse_unadmitted(self, *, now):
+        """未经准入: the township refuses a returned duty that was never admitted; the dispatch centre has
+        a fresh triage clock to place it elsewhere."""
+        from cases import deadlines
+
+        self.closed_at = None
+        deadlines.enter_stage(self, Stage.TRIAGE, now)
+
     @transition(field=state, source=[CaseState.REPORTED, CaseState.TRIAGED], target=CaseState.ASSIGNED)
     def assign(self, *, now, list_item, lead_department, dispatch_centre=None, note=""):
         self.list_item = list_item

@@ -92,6 +92,24 @@ def can_withdraw(user, case):
     return reporter_unit(user, case)
 
 
+def can_refuse_unadmitted(user, case):
+    return reporter_unit(user, case)
+
+
+def duty_is_unadmitted(case):
+    """The case cites a list item that has no admission record and is not a legacy (存量) duty."""
+    from responsibilities.provenance import item_provenance
+
+    item = case.list_item
+    if item is None:
+        return False
+    cached = getattr(case, "_unadmitted", None)
+    if cached is None:
+        cached = item_provenance(item, item.version.duty_list).kind == "unadmitted"
+        case._unadmitted = cached
+    return cached
+
+
 def can_triage(user, case):
     return dispatch_unit(user, case)
 

@@ -34,7 +34,8 @@ def _visibility_q(user):
             q |= Q(lead_department_id=unit.pk) | Exists(assisting.filter(unit_id=unit.pk))
         elif m.role == Role.DISPATCHER:
             q |= dispatch_coverage_q([unit])
-        elif m.role == Role.SUPERVISOR:
+        elif m.role in (Role.SUPERVISOR, Role.ASSESSOR):
+            # An assessor reads (never acts on) the cases behind its subtree's figures, like a supervisor.
             q |= (
                 Q(township__path__startswith=unit.path)
                 | Q(lead_department__path__startswith=unit.path)
@@ -71,10 +72,21 @@ def case_list(queryset):
 
 
 def township_cases(user):
-    """'My township's cases' for township staff: newest first."""
+    """'My township's cases' for township staff: those waiting for the township (a result to rate, a
+    question to answer) first, then newest first."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
     township_ids = [m.unit_id for m in memberships_of(user) if m.role in (Role.REPORTER, Role.SUPERVISOR)
                     and m.unit.is_township]
-    return case_list(Case.objects.filter(township_id__in=township_ids)).order_by("-created_at", "-id")
+    waiting = ExpressionWrapper(
+        Q(state=CaseState.RESOLVED) | Q(state__in=OPEN_STATES, info_requested_at__isnull=False),
+        output_field=BooleanField(),
+    )
+    return (
+        case_list(Case.objects.filter(township_id__in=township_ids))
+        .annotate(waits_for_township=waiting)
+        .order_by("-waits_for_township", "-created_at", "-id")
+    )
 
 
 def dispatch_units_of(user):

@@ -379,6 +379,31 @@ def case_return(*, case, actor, list_item, reason):
     return case
 
 
+def case_refuse_unadmitted(*, case, actor, reason):
+    """未经准入: a township refuses a case returned to it on a duty with no admission record that is not one of
+    its legacy (存量) duties (responsibilities.provenance). Back to the dispatch centre for a new triage; the
+    event `case.refused_unadmitted` is what the assessment exempts and the policy-jam analysis counts."""
+    _require(workflow.who("refuse_unadmitted", actor, case))
+    errors = {}
+    reason = _clean_text(reason, "reason", _("请说明拒收理由（该职责未经准入）。"), errors, max_length=2000)
+    _raise_if(errors)
+    with transaction.atomic():
+        case, unit = _locked_for(case, actor, "refuse_unadmitted")
+        before, item = case.state, case.list_item
+        _transition(case, "refuse_unadmitted",
+                    conflict_message=None if case.state != CaseState.RETURNED or permissions.duty_is_unadmitted(case)
+                    else _("所引用的清单事项已经准入或属于存量事项，不能以“未经准入”为由拒收。"),
+                    now=timezone.now())
+        _save(case, ["closed_at", *CLOCK_FIELDS])
+        case_event_write(case, actor=actor, action=CaseAction.REFUSED_UNADMITTED, from_state=before, unit=unit,
+                         reason=reason, data={"list_item": item.code, "list_item_title": item.title,
+                                              "duty_list": item.version.duty_list.code})
+        _notify(case, _dispatchers(case), "case.refused_unadmitted",
+                _("%(township)s以“未经准入”拒收事项 %(number)s，请重新研判") % {
+                    "township": case.township.display_name, "number": case.number}, reason)
+    return case
+
+
 def case_withdraw(*, case, actor, reason=""):
     """The township withdraws its own report before the dispatch centre takes it up."""
     _require(workflow.who("withdraw", actor, case))

@@ -3,8 +3,10 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from governance.services import heartbeat_record
 
@@ -26,6 +28,9 @@ def sweep_deadlines(self, batch_size=None):
 
     started = timezone.now()
     result = sweep(started, **({"batch_size": batch_size} if batch_size else {}))
+    # Other apps' deadlines (e.g. admission reviews) run in the same sweep: settings.DEADLINE_SWEEP_STEPS.
+    for path in getattr(settings, "DEADLINE_SWEEP_STEPS", ()):
+        result[path.rsplit(".", 2)[0]] = import_string(path)(started)
     heartbeat_record(name="deadline-sweep", started_at=started, result=result)
     if result["escalated"] or result["warned"]:
         logger.info("deadline sweep", extra={"sweep": result})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     # Desk work across cases (cases.views_search).
     path("search/", views_search.case_search, name="search"),
+    path("search/map/", views_search.case_map, name="map"),
     path("search/saved/", views_search.saved_search_save, name="saved_search_save"),
     path("search/saved/<int:pk>/delete/", views_search.saved_search_delete, name="saved_search_delete"),
     path("bulk/assign/", views_search.bulk_assign, name="bulk_assign"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/triage/", views.case_triage, name="triage"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),
     path("<int:pk>/return/", views.case_return, name="return"),
+    path("<int:pk>/refuse-unadmitted/", views.case_refuse_unadmitted, name="refuse_unadmitted"),
     path("<int:pk>/withdraw/", views.case_withdraw, name="withdraw"),
     path("<int:pk>/claim/", views.case_claim, name="claim"),
     path("<int:pk>/decline/", views.case_decline, name="decline"),

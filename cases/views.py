@@ -69,7 +69,8 @@ def report(request):
                 messages.success(request, _("已上报，编号 %(number)s。指挥中心将对照清单研判。") % {"number": case.number})
                 return redirect("cases:detail", pk=case.pk)
     else:
-        form = forms.ReportForm(townships=townships)
+        # From the lookup (这件事归谁管？ found nothing): the words typed there start the description.
+        form = forms.ReportForm(townships=townships, initial={"description": request.GET.get("text", "")[:2000]})
     status = 400 if request.method == "POST" and form.is_bound and form.errors else 200
     context = {"form": form, "ours": ours, "photos_dropped": request.method == "POST" and bool(request.FILES)}
     return render(request, "cases/report.html", context, status=status)
@@ -256,6 +257,7 @@ case_assign = _action_view("assign")
 case_return = _action_view("return")
 case_withdraw = _action_view("withdraw")
 case_claim = _action_view("claim")
+case_refuse_unadmitted = _action_view("refuse_unadmitted")
 case_decline = _action_view("decline")
 case_reassign = _action_view("reassign")
 case_resolve = _action_view("resolve")

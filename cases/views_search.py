@@ -245,3 +245,29 @@ def assignment_sheet(request, pk):
         "assigned_event": selectors.case_events(case).filter(action=CaseAction.ASSIGNED).last(),
         "printed_at": timezone.now(),
     })
+
+
+# --- The case map ------------------------------------------------------------------------------
+
+MAP_LIMIT = 1000
+
+
+@login_required
+@require_GET
+def case_map(request):
+    """The search's cases that carry coordinates, on a map (dispatchers and supervisors). Without a
+    configured tile server the page lists the same cases with their coordinates and draws nothing."""
+    if not roles_of(request.user) & {Role.DISPATCHER, Role.SUPERVISOR}:
+        raise PermissionDenied(_("只有分拨调度员和督办领导可以查看事项地图。"))
+    filterset = search.case_search(request)
+    cases = []
+    if filterset.is_valid():
+        cases = list(filterset.qs.filter(latitude__isnull=False, longitude__isnull=False)[:MAP_LIMIT])
+    points = [{
+        "number": c.number, "title": c.title, "state": str(c.get_state_display()), "url": reverse("cases:detail", args=[c.pk]),
+        "lat": float(c.latitude), "lon": float(c.longitude),
+    } for c in cases]
+    return render(request, "cases/case_map.html", {
+        "filter": filterset, "cases": cases, "points": points, "query": _query_without(request, "page", "export"),
+        "limit": MAP_LIMIT,
+    }, status=200 if filterset.is_valid() else 400)

@@ -5,6 +5,8 @@
     triage         reported                            triaged       a covering dispatch centre
     assign         reported, triaged                   assigned      a covering dispatch centre
     return         reported, triaged                   returned      a covering dispatch centre
+    refuse_unadmitted  returned                        triaged       the township                     duty never admitted
+                                                                                                         (职责准入) nor legacy
     claim          assigned                            assigned      the lead department              unclaimed
     decline        assigned                            triaged       the lead department
     reassign       assigned                            assigned      dispatch centre or county+ leader
@@ -134,6 +136,11 @@ STEPS = {step.name: step for step in [
          CaseAction.RETURNED, forms.ReturnForm, serializers.ReturnSerializer, _("已退回乡镇（属本级职责）。"),
          lambda c, u, d: _services().case_return(case=c, actor=u, list_item=d["list_item"], reason=d["reason"]),
          transition="return_to_township", needs_lists=("items",)),
+    Step("refuse_unadmitted", _("未经准入，拒收"), frozenset({CaseState.RETURNED}), CaseState.TRIAGED,
+         permissions.can_refuse_unadmitted, CaseAction.REFUSED_UNADMITTED, forms.RefuseUnadmittedForm,
+         serializers.ReasonSerializer, _("已以“未经准入”拒收，事项回到指挥中心重新研判。"),
+         lambda c, u, d: _services().case_refuse_unadmitted(case=c, actor=u, reason=d["reason"]),
+         when=lambda c, now: permissions.duty_is_unadmitted(c), transition="refuse_unadmitted"),
     Step("claim", _("签收（报到）"), frozenset({CaseState.ASSIGNED}), CaseState.ASSIGNED, permissions.can_claim,
          CaseAction.CLAIMED, forms.ClaimForm, serializers.EmptySerializer, _("已签收（报到），办结计时开始。"),
          lambda c, u, d: _services().case_claim(case=c, actor=u), when=lambda c, now: c.claimed_by_id is None,

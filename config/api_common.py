@@ -77,6 +77,12 @@ def error_response(status_code, detail, code, errors=None, headers=None):
     return Response(body, status=status_code, headers=headers)
 
 
+def _admission_exceptions():
+    from admission.exceptions import AdmissionConflict, AdmissionError, AdmissionPermissionDenied
+
+    return AdmissionError, AdmissionPermissionDenied, AdmissionConflict
+
+
 def _list_exceptions():
     from responsibilities.exceptions import ListConflict, ListError, ListPermissionDenied
 
@@ -87,7 +93,7 @@ def api_exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the one body shape described above."""
     # Domain errors of the lists and cases services, most specific first. A permission refusal by a
     # service (the selector already let the actor see the object) is a 403, as in the HTML views.
-    for base, denied, conflict in (_list_exceptions(), _case_exceptions()):
+    for base, denied, conflict in (_list_exceptions(), _case_exceptions(), _admission_exceptions()):
         if isinstance(exc, conflict):
             return error_response(status.HTTP_409_CONFLICT, exc.message, "conflict")
         if isinstance(exc, denied):

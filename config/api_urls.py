@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from admission.api import register as register_admissions
 from cases.api import register as register_cases
 from cases.open311 import views as open311
 from governance.api import DepartmentViewSet, ObtainTokenView, UnitViewSet, api_not_found
@@ -17,6 +18,7 @@ router.register("departments", DepartmentViewSet, basename="department")
 # Each app registers its own endpoints (responsibilities/api.py, cases/api.py).
 register_lists(router)
 register_cases(router)
+register_admissions(router)
 
 FMT = r"\.(?P<fmt>xml|json)$"
 open311_urls = [

@@ -56,6 +56,33 @@ def env_int(name, default=_MISSING, *, minimum=None, maximum=None):
     return number
 
 
+def env_float(name, default=_MISSING, *, minimum=None, maximum=None):
+    value = _raw(name, default)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"Environment variable {name}={value!r} is not a number.") from None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ImproperlyConfigured(f"Environment variable {name}={number} is outside {minimum}..{maximum}.")
+    return number
+
+
+def env_url_template(name, default="", *, placeholders=()):
+    """An http(s) URL template such as a map tile server's ("https://t0.example/{z}/{x}/{y}.png"); empty
+    means "not configured". Refused when it is not http(s) or lacks one of `placeholders`."""
+    value = env_str(name, default) or ""
+    if not value:
+        return ""
+    if not value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"Environment variable {name} must start with https:// or http://.")
+    missing = [p for p in placeholders if p not in value]
+    if missing:
+        raise ImproperlyConfigured(f"Environment variable {name} lacks {', '.join(missing)}.")
+    return value
+
+
 def env_list(name, default=_MISSING):
     """A comma-separated list; empty items are dropped."""
     value = _raw(name, default)

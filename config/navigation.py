@@ -30,14 +30,33 @@ ROLE_TILES = {
     Role.SUPERVISOR: [
         ("cases:supervision", _("督办中心"), _("查看辖区内超时、重办的事项，催办和改派")),
         ("cases:search", _("案件查询"), _("按编号、文字、乡镇、部门、状态和日期查找辖区事项，导出 Excel")),
+        ("assessment:dashboard", _("考核评价"), _("各部门、乡镇的月度考核、排名与趋势，尽职免责与失职追责")),
+    ],
+    Role.ASSESSOR: [
+        ("assessment:dashboard", _("考核评价"), _("各部门、乡镇的月度考核、排名与趋势，尽职免责与失职追责")),
+        ("assessment:exemptions", _("免责审核"), _("审核乡镇、部门的免责申请")),
     ],
     Role.EDITOR: [
         ("responsibilities:editor_index", _("清单编辑"), _("编辑责任清单草稿、导入、预览差异并发布")),
     ],
+    Role.ADMISSION_REVIEWER: [
+        ("admission:index", _("职责准入审查"), _("审查部门下放职责的申请：合法性、冲突、资源匹配，征求乡镇意见后决定")),
+        ("admission:registry", _("准入登记簿"), _("按部门、状态、乡镇查阅准入申请和各部门统计，导出 Excel")),
+    ],
 }
+# Tiles offered to a role only in some units: (role, predicate(unit), tile). A department officer may
+# propose duties for townships; a township's staff comment on them and report whether resources arrived.
+UNIT_TILES = [
+    (Role.OFFICER, lambda unit: unit.is_department,
+     ("admission:index", _("职责准入申请"), _("向乡镇（街道）下放职责须经准入，并随附人员、经费、权限和装备"))),
+    (Role.REPORTER, lambda unit: unit.is_township,
+     ("admission:index", _("准入事项与资源"), _("对拟下放的职责提出意见，反馈随附资源是否到位"))),
+]
 PUBLIC_TILES = [
     ("responsibilities:index", _("责任清单公开"), _("查阅各级公布的责任清单和负面清单")),
     ("responsibilities:lookup", _("这件事归谁管？"), _("输入事项，查询负责的单位")),
+    ("assessment:public", _("考核结果公开"), _("各部门已确认月份的受理、按时办结和满意情况")),
+    ("admission:public_register", _("已准入事项公示"), _("下放到乡镇的职责及随附的人员、经费和权限")),
 ]
 
 
@@ -54,11 +73,28 @@ def resolve_tiles(specs):
     return tiles
 
 
+def _dedupe(specs):
+    seen, out = set(), []
+    for spec in specs:
+        if spec[0] not in seen:
+            seen.add(spec[0])
+            out.append(spec)
+    return out
+
+
 def role_tiles(user):
     """Tiles for every role the user holds, once each, in the fixed order of ROLE_TILES (a person
     who reports and supervises always sees reporting first, whatever order they were granted in)."""
-    roles = {membership.role for membership in memberships_of(user)}
-    return resolve_tiles([spec for role, specs in ROLE_TILES.items() if role in roles for spec in specs])
+    memberships = memberships_of(user)
+    roles = {membership.role for membership in memberships}
+    specs = []
+    for role, role_specs in ROLE_TILES.items():
+        if role not in roles:
+            continue
+        specs += role_specs
+        specs += [spec for unit_role, applies, spec in UNIT_TILES
+                  if unit_role == role and any(m.role == role and applies(m.unit) for m in memberships)]
+    return resolve_tiles(_dedupe(specs))
 
 
 def public_tiles():
@@ -135,7 +171,25 @@ def _editor_counts(user, now):
     return [_count(drafts, ngettext("份草稿未发布", "份草稿未发布", drafts), "action")]
 
 
+def _exemption_counts(user, now):
+    from assessment.models import ExemptionRequest
+    from assessment.permissions import counties_for
+
+    county_ids = [pk for pk, viewer in counties_for(user).items() if viewer.reviewer]
+    totals = ExemptionRequest.objects.filter(county_id__in=county_ids, status=ExemptionRequest.Status.PENDING).aggregate(
+        waiting=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
+    return [_count(totals["waiting"], _("件免责申请待审核"), "action"), _count(totals["late"], _("件已超时"), "danger")]
+
+
+def _admission_counts(user, now):
+    from admission.selectors import waiting_counts
+
+    return [_count(n, label, tone) for n, label, tone in waiting_counts(user, now)]
+
+
 TILE_COUNTS = {
+    "assessment:exemptions": _exemption_counts,
+    "admission:index": _admission_counts,
     "cases:township_list": _township_counts,
     "cases:triage_queue": _triage_counts,
     "cases:department_queue": _department_counts,

@@ -7,6 +7,7 @@ helpers in config.env; the defaults are safe for a local `make run`:
 Production sets DATABASE_URL (PostgreSQL) and REDIS_URL, DEBUG=0 and a SECRET_KEY.
 """
 
+import datetime
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url_template
 from config.logging_config import JSON_FORMATTER, REDACT_FILTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "governance",
     "responsibilities",
     "cases",
+    "assessment",
+    "admission",
+    "routing",
 ]
 
 MIDDLEWARE = [
@@ -160,12 +164,22 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=5)
 EMAIL_OUTBOX_SECONDS = env_int("EMAIL_OUTBOX_SECONDS", 30, minimum=5)
+ROUTING_RETRAIN_SECONDS = env_int("ROUTING_RETRAIN_SECONDS", 3600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     # Idempotent: running it twice, or on two beats, has the effect of running it once.
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
+    "admission-periodic-review": {"task": "admission.tasks.open_periodic_reviews", "schedule": 3600.0},
     # The email outbox (governance.outbox): delivers what a lost kick or a broker outage left pending.
     "email-outbox": {"task": "governance.tasks.deliver_notification_emails", "schedule": float(EMAIL_OUTBOX_SECONDS)},
+    # Idempotent too: recomputes yesterday's and today's assessment facts (any day can be re-run by hand).
+    "assessment-rollup": {"task": "assessment.tasks.rollup_recent_days", "schedule": 3600.0},
+    # Idempotent too: the same decisions give no new model version.
+    "routing-retrain": {"task": "routing.tasks.retrain", "schedule": float(ROUTING_RETRAIN_SECONDS)},
 }
+# Exemption requests (免责申请) are reviewed within this many working days.
+ASSESSMENT_REVIEW_WORKING_DAYS = 5
+# Further steps of the deadline sweep, each `step(now) -> dict` (the apps' own deadlines; see cases.tasks).
+DEADLINE_SWEEP_STEPS = ["admission.sweep.step"]
 
 if REDIS_URL:
     # Fails safe (config.cache): with Redis down, requests are answered from a per-process cache.
@@ -238,6 +252,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: attachments go through access-checked views
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# 职责准入: duties first listed from this date on need an admission record, or a township may refuse them.
+ADMISSION_IN_FORCE_FROM = datetime.date.fromisoformat(env_str("ADMISSION_IN_FORCE_FROM", "2026-10-01"))
+# Working days for the admission review stages, and the township comment period (征求意见).
+ADMISSION_REVIEW_DAYS = env_int("ADMISSION_REVIEW_DAYS", 10, minimum=1)
+ADMISSION_COMMENT_DAYS = env_int("ADMISSION_COMMENT_DAYS", 5, minimum=1)
+ADMISSION_DECISION_DAYS = env_int("ADMISSION_DECISION_DAYS", 5, minimum=1)
+# Days before an admitted duty's expiry that its periodic review (期满复核) opens.
+ADMISSION_RENEWAL_NOTICE_DAYS = env_int("ADMISSION_RENEWAL_NOTICE_DAYS", 60, minimum=1)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_UPLOAD = 5
 # JSON request bodies of the API (config.api_parsers): refused before parsing when larger or deeper.
@@ -386,3 +408,17 @@ LOGGING = {
 }
 
 PLATFORM_NAME = _("吹哨平台")
+
+# --- Maps (cases: the report form's pin, the case map) ---------------------------------------------
+# A tile server the county licenses, e.g. 天地图 with its key. Empty: no map is drawn and no page asks
+# any server for tiles; the coordinates fields and the "use my location" button still work.
+MAP_TILE_URL = env_url_template("MAP_TILE_URL", "", placeholders=("{z}", "{x}", "{y}"))
+MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = env_str("MAP_TILE_SUBDOMAINS", "abc")  # what {s} may be, one character each
+MAP_CENTER_LAT = env_float("MAP_CENTER_LAT", 35.0, minimum=-90, maximum=90)
+MAP_CENTER_LON = env_float("MAP_CENTER_LON", 105.0, minimum=-180, maximum=180)
+MAP_DEFAULT_ZOOM = env_int("MAP_DEFAULT_ZOOM", 12, minimum=1, maximum=19)
+
+# The public hotline offered when the lookup finds nothing (这件事归谁管？).
+PUBLIC_HOTLINE = env_str("PUBLIC_HOTLINE", "12345")
+

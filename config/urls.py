@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("lists/", include("responsibilities.urls")),
     path("cases/", include("cases.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("admission/", include("admission.urls")),
     path("", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

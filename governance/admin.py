@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,18 @@ from governance.models import CalendarDay, CalendarYear, JobHeartbeat, Membershi
 User = get_user_model()
 
 
-class MembershipInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline shows field names only as column headings; each widget also gets its label as
+    aria-label so a screen reader names it (axe-core 'label' / 'select-name' on the user form)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+        return field
+
+
+class MembershipInline(LabelledTabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["unit"]
@@ -36,7 +48,7 @@ class UnitAdminForm(forms.ModelForm):
         return parent
 
 
-class UnitMembershipInline(admin.TabularInline):
+class UnitMembershipInline(LabelledTabularInline):
     """The people of a unit, on the unit's page: who reports, dispatches, handles and supervises here."""
 
     model = Membership
@@ -119,12 +131,44 @@ class MembershipAdmin(admin.ModelAdmin):
 admin.site.unregister(User)
 
 
+NAME_HELP = _("中文姓名按姓在前的顺序完整填写，例如“王芳”；页面上原样显示。")
+
+
+class PersonCreationForm(AdminUserCreationForm):
+    """A new account with the person's name from the start (one 姓名 field: Chinese names are not
+    split into given and family name, which Django would show as "芳 王")."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "email")
+        labels = {"first_name": _("姓名"), "email": _("电子邮箱")}
+        help_texts = {"first_name": NAME_HELP}
+
+
+class PersonChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        labels = {"first_name": _("姓名"), "email": _("电子邮箱")}
+        help_texts = {"first_name": NAME_HELP}
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = PersonChangeForm
+    add_form = PersonCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("first_name", "email")}),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "first_name", "email", "usable_password", "password1",
+                                                  "password2")}),
+    )
+    readonly_fields = ("last_login", "date_joined")  # kept by Django; two unlabelled date/time boxes otherwise
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "roles", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "memberships__role", "memberships__unit__level"]
-    search_fields = ["username", "first_name", "last_name", "email", "memberships__unit__name"]
+    search_fields = ["username", "first_name", "email", "memberships__unit__name"]
     list_per_page = 50
 
     def get_queryset(self, request):

@@ -31,6 +31,14 @@ DEPARTMENTS = [
     ("SFX-MZ", "示范县民政局", "县民政局"),
     ("SFX-RSJ", "示范县人力资源和社会保障局", "县人社局"),
     ("SFX-GA", "示范县公安局", "县公安局"),
+    ("SFX-JY", "示范县教育局", "县教育局"),
+    ("SFX-XF", "示范县消防救援大队", "县消防救援大队"),
+    ("SFX-LY", "示范县林业局", "县林业局"),
+    ("SFX-YB", "示范县医疗保障局", "县医保局"),
+    ("SFX-WL", "示范县文化和旅游局", "县文旅局"),
+    ("SFX-SW", "示范县商务局", "县商务局"),
+    ("SFX-TYJR", "示范县退役军人事务局", "县退役军人事务局"),
+    ("SFX-CZ", "示范县财政局", "县财政局"),
 ]
 VILLAGES = [
     ("SFX-QSZ-QSC", "青石镇青石村民委员会", "青石村", "SFX-QSZ"),
@@ -47,6 +55,7 @@ ACCOUNTS = [
     ("officer2", "刘洋", "SFX-ZHZF", Role.OFFICER, "中队队员"),
     ("supervisor", "周明", "SFX", Role.SUPERVISOR, "副县长（分管基层治理）"),
     ("editor", "孙丽", "SFX", Role.EDITOR, "县委编办干部"),
+    ("reviewer", "林晓", "SFX", Role.ADMISSION_REVIEWER, "县委编办职责准入审查"),
     ("scjg_leader", "吴建华", "SFX-SCJG", Role.SUPERVISOR, "局长"),
     ("zhzf_leader", "郑国强", "SFX-ZHZF", Role.SUPERVISOR, "局长"),
     ("city_leader", "钱伟", "SFM", Role.SUPERVISOR, "市政府督查室主任"),

@@ -46,6 +46,8 @@ class Unit(models.Model):
     email = models.EmailField(_("单位邮箱"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # Residents (常住人口), for per-10,000 figures in assessment; empty when unknown.
+    population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("单位")
@@ -90,6 +92,8 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("部门办理人员")
     SUPERVISOR = "supervisor", _("督办领导")
     EDITOR = "editor", _("清单编辑")
+    ASSESSOR = "assessor", _("考核人员（考核办）")
+    ADMISSION_REVIEWER = "admission_reviewer", _("职责准入审查")
 
 
 class Membership(models.Model):
@@ -99,7 +103,7 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
     )
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="memberships")
-    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     title = models.CharField(_("职务"), max_length=50, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

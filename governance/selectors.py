@@ -113,6 +113,44 @@ def notification_list(user):
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
+def _group_key():
+    """What groups notifications: their subject ("case:123"), or the notification itself when it has none."""
+    from django.db.models import Case, CharField, F, Value, When
+    from django.db.models.functions import Cast, Concat
+
+    return Case(When(subject="", then=Concat(Value("n:"), Cast("id", CharField()))), default=F("subject"),
+                output_field=CharField())
+
+
+def notification_groups(user):
+    """The user's notifications one row per case (subject), newest activity first: each row has `key`,
+    `latest`, `total` and `unread`. Paginate it, then `notification_group_items` fills in one page."""
+    from django.db.models import Count, Max, Q
+
+    return (
+        Notification.objects.filter(recipient=user).annotate(key=_group_key()).values("key")
+        .annotate(latest=Max("created_at"), total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)))
+        .order_by("-latest", "key")
+    )
+
+
+def notification_group_items(user, groups):
+    """Attach `items` (newest first) to each group of one page, in one query."""
+    keys = [g["key"] for g in groups]
+    by_key = {}
+    for n in notification_list(user).annotate(key=_group_key()).filter(key__in=keys):
+        by_key.setdefault(n.key, []).append(n)
+    for g in groups:
+        g["items"] = by_key.get(g["key"], [])
+        g["first"] = g["items"][0] if g["items"] else None
+    return groups
+
+
+def notification_ids_in_groups(user, keys):
+    return list(Notification.objects.filter(recipient=user).annotate(key=_group_key()).filter(key__in=keys)
+                .values_list("pk", flat=True))
+
+
 def display_name(user):
     if user is None:
         return ""

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from governance import services
-from governance.selectors import notification_list
+from governance.selectors import notification_group_items, notification_groups, notification_ids_in_groups
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +28,23 @@ class LoginView(auth_views.LoginView):
 @login_required
 @require_GET
 def notifications(request):
-    page = Paginator(notification_list(request.user), 30).get_page(request.GET.get("page"))
+    """Notifications one row per case (a case's assignment, urges and escalations together), with the
+    unread count of each; ticked rows, or all, can be marked read at once."""
+    page = Paginator(notification_groups(request.user), 30).get_page(request.GET.get("page"))
+    notification_group_items(request.user, page.object_list)
     return render(request, "governance/notifications.html", {"page": page})
 
 
 @login_required
 @require_POST
 def notifications_mark_read(request):
-    services.notification_mark_read(user=request.user)
-    return redirect("notifications")
+    keys = request.POST.getlist("group")
+    if keys:
+        services.notification_mark_read(user=request.user,
+                                        notification_ids=notification_ids_in_groups(request.user, keys[:200]))
+    elif not request.POST.get("selected"):  # "全部标为已读" (and the plain POST of older pages)
+        services.notification_mark_read(user=request.user)
+    return redirect(request.POST.get("next") if (request.POST.get("next") or "").startswith("/notifications/")
+                    and "//" not in request.POST.get("next") else "notifications")
 
 

@@ -15,7 +15,7 @@ import datetime
 from django.contrib.auth import get_user_model
 
 from governance.models import Level, Unit
-from responsibilities import services
+from responsibilities import demo_county, services
 from responsibilities.models import DutyList, VersionStatus
 
 LIST_CODE = "sfx-township"
@@ -135,7 +135,7 @@ ITEMS = [
      "《国务院关于全面建立困难残疾人生活补贴和重度残疾人护理补贴制度的意见》", "SFX-MZ", 48, 15, "残疾人,补贴"),
     # 上级部门收回事项（负面清单）— 综合执法
     ("FM-001", "negative", "enforcement", "违法建设查处（城镇规划区）",
-     "城镇规划区内未取得建设工程规划许可证或者未按照许可证规定进行建设的查处，由县综合行政执法局负责，乡镇（街道）发现后报告。",
+     "城镇规划区内未取得建设工程规划许可证或者未按照许可证规定进行建设的查处，由县综合执法局负责，乡镇（街道）发现后报告。",
      "《中华人民共和国城乡规划法》第六十四条", "SFX-ZHZF", 24, 15, "违建,违法建设,私搭乱建,加层"),
     ("FM-002", "negative", "enforcement", "占道经营查处", "在城市道路、街道两侧和公共场地占道经营、摆摊设点的查处。",
      "《城市市容和环境卫生管理条例》第十四条；《城市道路管理条例》第二十七条", "SFX-ZHZF", 12, 5, "占道经营,摆摊,流动摊贩,占道"),
@@ -215,7 +215,7 @@ def seed(stdout=None):
     if not any(v.status != VersionStatus.DRAFT for v in versions.values()):
         draft = versions.get(1) or services.list_draft_start(duty_list=duty_list, actor=editor)
         if not draft.items.exists():
-            for row in ITEMS:
+            for row in ITEMS + demo_county.rows():
                 services.list_item_add(version=draft, actor=editor, **_fields(row, departments))
         services.list_publish(
             version=draft, actor=editor, effective_date=datetime.date(2026, 1, 1),

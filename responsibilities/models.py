@@ -113,6 +113,18 @@ class ListVersion(models.Model):
     def is_editable(self):
         return self.status == VersionStatus.DRAFT
 
+    @property
+    def is_upcoming(self):
+        """Published with an effective date still to come: shown as 即将生效 (not in force yet, see
+        selectors.versions_in_force)."""
+        from django.utils import timezone
+
+        return (self.status == VersionStatus.PUBLISHED and self.effective_date is not None
+                and self.effective_date > timezone.localdate())
+
+    def public_status_label(self):
+        return _("即将生效") if self.is_upcoming else self.get_status_display()
+
 
 class ListItem(models.Model):
     version = models.ForeignKey(ListVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="items")
@@ -135,6 +147,9 @@ class ListItem(models.Model):
     resolution_days = models.PositiveIntegerField(_("办结时限（工作日）"), null=True, blank=True)
     keywords = models.CharField(_("关键词"), max_length=300, blank=True, help_text=_("以逗号或空格分隔"))
     position = models.PositiveIntegerField(_("排序"), default=0)
+    # The admission record (职责准入) that put this duty on the list, e.g. "ZR-2026-0003"; empty for items
+    # entered directly by an editor. Set only by services.list_item_add_admitted; copied into new drafts.
+    admission_ref = models.CharField(_("准入编号"), max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("清单事项")

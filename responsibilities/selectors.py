@@ -25,7 +25,7 @@ from responsibilities.models import DutyList, ItemKind, ListEvent, ListItem, Lis
 from responsibilities.permissions import can_edit_any_list, can_edit_list, editor_scope_q
 
 PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
-CACHE_KEY = "responsibilities:version-items:v2:{pk}"
+CACHE_KEY = "responsibilities:version-items:v3:{pk}"
 CACHE_SECONDS = 7 * 24 * 3600
 
 # The fields compared by the diff and shown in an item's history, in display order.
@@ -38,11 +38,35 @@ DIFF_FIELDS = [
 # --- Contracts used by the cases app ----------------------------------------------------------
 
 
-def published_versions_for_unit(unit):
-    """The published list versions that apply to `unit`: lists tailored for it, and lists of its level
-    made by one of its ancestors (e.g. 示范县's township list applies to every township of 示范县)."""
+def versions_in_force(on=None):
+    """The version of each list in force on the day `on` (today by default): among its public versions,
+    the one with the latest effective date not after that day; a version without a date counts from its
+    publication. A version published today with a later effective date is 即将生效 (upcoming) and is not
+    in force yet: until its date the version it supersedes still is. The one rule for the lookup,
+    routing and case matching (published_versions_for_unit, item_search)."""
+    import datetime
+
+    from django.db.models import DateField, Exists, OuterRef
+    from django.db.models.functions import Coalesce, TruncDate
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    start = Coalesce("effective_date", TruncDate("published_at"), Value(datetime.date.min), output_field=DateField())
+    public = ListVersion.objects.filter(status__in=PUBLIC_STATUSES).annotate(in_force_from=start).filter(
+        in_force_from__lte=on
+    )
+    later = public.filter(duty_list_id=OuterRef("duty_list_id")).filter(
+        Q(in_force_from__gt=OuterRef("in_force_from"))
+        | Q(in_force_from=OuterRef("in_force_from"), number__gt=OuterRef("number"))
+    )
+    return public.exclude(Exists(later))
+
+
+def published_versions_for_unit(unit, on=None):
+    """The list versions in force (versions_in_force) that apply to `unit`: lists tailored for it, and
+    lists of its level made by one of its ancestors (示范县's township list applies to every township of 示范县)."""
     ancestor_ids = unit.ancestor_ids()
-    return ListVersion.objects.filter(status=VersionStatus.PUBLISHED).filter(
+    return versions_in_force(on).filter(
         Q(duty_list__unit=unit)
         | Q(duty_list__unit__isnull=True, duty_list__level=unit.level, duty_list__jurisdiction_id__in=ancestor_ids)
     )
@@ -62,9 +86,7 @@ def item_search(query, *, for_unit=None, kinds=None, limit=10, within=None):
     if within is not None or for_unit is not None:
         pool = within if within is not None else unit_items(for_unit)
         return _search_in(pool, query, terms, kinds, limit)
-    versions = ListVersion.objects.filter(status=VersionStatus.PUBLISHED)
-    if for_unit is not None:
-        versions = published_versions_for_unit(for_unit)
+    versions = versions_in_force()
     items = ListItem.objects.filter(version__in=versions)
     if kinds:
         items = items.filter(kind__in=kinds)

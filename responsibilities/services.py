@@ -114,6 +114,11 @@ def list_draft_start(*, duty_list, actor, change_note=""):
     duty_list = DutyList.objects.select_for_update().get(pk=duty_list.pk)
     if duty_list.versions.filter(status=VersionStatus.DRAFT).exists():
         raise ListConflict(_("该清单已有一个草稿，请继续编辑现有草稿。"))
+    return _start_draft(duty_list, actor, change_note)
+
+
+def _start_draft(duty_list, actor, change_note):
+    """The draft itself (the caller holds the list row lock and has checked there is no draft)."""
     published = duty_list.versions.filter(status=VersionStatus.PUBLISHED).first()
     number = (duty_list.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     draft = ListVersion.objects.create(
@@ -122,7 +127,8 @@ def list_draft_start(*, duty_list, actor, change_note=""):
     copied = 0
     if published is not None:
         copies = [
-            ListItem(version=draft, position=item.position, **{name: getattr(item, name) for name in ITEM_FIELDS})
+            ListItem(version=draft, position=item.position, admission_ref=item.admission_ref,
+                     **{name: getattr(item, name) for name in ITEM_FIELDS})
             for item in published.items.all()
         ]
         ListItem.objects.bulk_create(copies)
@@ -325,6 +331,58 @@ def list_items_reorder(*, version, actor, codes):
 def _renumber(items):
     for n, item in enumerate(items, start=1):
         item.position = n * POSITION_STEP
+
+
+# --- Admitted duties (职责准入) ------------------------------------------------------------------
+# The admission app decides, with its own authority (the county's admission reviewer), that a duty goes
+# onto a township list or comes off it; these two functions place that decision in the list's next
+# draft. Publication stays the list editor's step. The caller has checked its actor's authority.
+
+
+def _draft_for_admission(duty_list, actor, ref):
+    DutyList.objects.select_for_update().get(pk=duty_list.pk)
+    draft = duty_list.versions.select_for_update().filter(status=VersionStatus.DRAFT).first()
+    if draft is None:
+        draft = _start_draft(duty_list, actor, _("职责准入 %(ref)s") % {"ref": ref})
+    return draft
+
+
+@transaction.atomic
+def list_item_add_admitted(*, duty_list, actor, admission_ref, **fields):
+    """Add an admitted duty to the next draft of `duty_list` (starting that draft if there is none).
+    An item with the same code already in the draft is updated instead. Returns (draft, item)."""
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown item fields: {sorted(unknown)}")
+    if not admission_ref:
+        raise ValueError("admission_ref is required")
+    draft = _draft_for_admission(duty_list, actor, admission_ref)
+    item = draft.items.select_for_update().filter(code=fields.get("code")).first()
+    action = "item.changed" if item else "item.added"
+    if item is None:
+        last = draft.items.aggregate(p=Max("position"))["p"] or 0
+        item = ListItem(version=draft, position=last + POSITION_STEP)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.admission_ref = admission_ref
+    _clean_item(item)
+    item.save()
+    _event(duty_list=duty_list, actor=actor, action=action, version=draft, item_code=item.code,
+           data={"title": item.title, "admission_ref": admission_ref})
+    return draft, item
+
+
+@transaction.atomic
+def list_items_remove_admitted(*, duty_list, actor, admission_ref):
+    """Take the items of an admission record out of the next draft of `duty_list` (retiring a duty).
+    Returns (draft, number of items removed)."""
+    draft = _draft_for_admission(duty_list, actor, admission_ref)
+    items = list(draft.items.select_for_update().filter(admission_ref=admission_ref))
+    for item in items:
+        item.delete()
+        _event(duty_list=duty_list, actor=actor, action="item.removed", version=draft, item_code=item.code,
+               data={"title": item.title, "admission_ref": admission_ref})
+    return draft, len(items)
 
 
 # --- Bulk import ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from responsibilities.exceptions import ListConflict, ListPermissionDenied
 from responsibilities.forms import DutyListForm, ImportForm, ListItemForm, LookupForm, PublicFilterForm, PublishForm
 from responsibilities.models import ListVersion, VersionStatus
 from responsibilities.permissions import can_edit_list, editor_scope_q
+from responsibilities.provenance import item_provenance
 
 PAGE_SIZE = 100
 
@@ -94,6 +95,7 @@ def item_detail(request, code, number, item_code):
         "version": version, "duty_list": version.duty_list, "item": item,
         "responsible": selectors.responsible_body(item),
         "history": selectors.item_history(version.duty_list, item_code),
+        "provenance": item_provenance(item, version.duty_list),
     })
 
 

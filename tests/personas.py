@@ -6,7 +6,8 @@ build_org() makes a small county through the same services the product uses:
         dispatch centre (dispatcher)
         township 城关街道 (reporter, township_supervisor)   township 青石镇 (reporter_b)
         department 市场监管局 (officer, officer_a2, dept_supervisor)   department 综合执法局 (officer_b)
-plus a staff administrator, a user with no role, and `anonymous` (None).
+        assessor (考核办, at the county)
+plus a staff administrator, a user with no role, the county's admission reviewer and `anonymous` (None).
 """
 
 from dataclasses import dataclass
@@ -40,8 +41,10 @@ class Org:
     township_supervisor: object
     city_supervisor: object
     editor: object
+    assessor: object
     admin: object
     nobody: object
+    reviewer: object = None  # admission_reviewer (职责准入审查) of 示范县; not in personas(): its matrices predate it
     anonymous: object = None
 
     def personas(self):
@@ -88,6 +91,8 @@ def build_org() -> Org:
         township_supervisor=person("p_township_supervisor", "黄海", township, Role.SUPERVISOR),
         city_supervisor=person("p_city_supervisor", "钱伟", city, Role.SUPERVISOR),
         editor=person("p_editor", "孙丽", county, Role.EDITOR),
+        assessor=person("p_assessor", "赵敏", county, Role.ASSESSOR),
         admin=make_user("p_admin", "系统管理员", is_staff=True, is_superuser=True),
         nobody=make_user("p_nobody", "无角色用户"),
+        reviewer=person("p_reviewer", "赵审", county, Role.ADMISSION_REVIEWER),
     )

@@ -20,3 +20,28 @@ def state_tag(case):
 def event_label(action):
     """The timeline's label of an event action (cases.audit.CaseAction), never the raw code."""
     return action_label(action)
+
+
+@register.filter
+def state_label(case):
+    """The state as people say it: an assigned case a department has claimed reads 已签收, not 已交办."""
+    from django.utils.translation import gettext as _
+
+    if getattr(case, "state", None) == "assigned" and getattr(case, "claimed_at", None):
+        return _("已签收")
+    return case.get_state_display()
+
+
+@register.filter
+def with_aria(field):
+    """The field's widget with aria-describedby naming its error list and help text, by the ids that
+    cases/snippets/field.html gives them (so a screen reader reads both with the field)."""
+    ids = []
+    if field.errors:
+        ids.append(f"{field.auto_id}_errors")
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    attrs = {"aria-describedby": " ".join(ids)} if ids and field.auto_id else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

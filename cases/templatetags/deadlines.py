@@ -70,7 +70,8 @@ def deadline_status(case):
 def escalation_label(case):
     if not case.escalation_level:
         return ""
-    return _("第%(n)d级督办") % {"n": case.escalation_level}
+    # "督办" alone is the supervision centre (督办中心); an escalation is 超时升级 with its level.
+    return _("超时升级·第%(n)d级") % {"n": case.escalation_level}
 
 
 @register.simple_tag

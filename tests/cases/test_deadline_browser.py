@@ -41,7 +41,7 @@ def test_dispatcher_sees_the_overdue_case_and_approves_the_extension(org, overdu
     page.goto(f"{live_server.url}/cases/{overdue_case.pk}/")
     panel = page.locator(".deadline-panel")
     assert panel.get_by_text("已超时").first.is_visible()
-    assert panel.get_by_text("第1级督办").is_visible()
+    assert panel.get_by_text("超时升级·第1级").is_visible()
     assert "deadline-overdue" in panel.get_attribute("class")
     shot(page, "deadline-panel-overdue-dispatcher")
     extension = page.locator(".extension-panel")

@@ -21,6 +21,6 @@ def test_department_queue_marks_an_escalated_overdue_case(org, flow, client_for,
     Case.objects.filter(pk=on_time.pk).update(due_at=late.due_at + timedelta(days=2), escalation_level=0,
                                               next_escalation_at=None)
     text = client_for(org.officer).get(reverse("cases:department_queue")).content.decode()
-    assert text.count("第1级督办") == 1
+    assert text.count("超时升级·第1级") == 1
     assert "已超时 1小时0分" in text and 'class="overdue' in text
     assert "剩余 " in text

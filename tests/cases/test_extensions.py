@@ -195,7 +195,7 @@ def test_case_page_shows_time_left_escalation_level_and_the_extension_panel(org,
     escalation.sweep()
     text = client_for(org.dispatcher).get(reverse("cases:detail", args=[claimed.pk])).content.decode()
     assert "已超时 3小时0分" in text
-    assert "第1级督办" in text and "县市场监管局" in text
+    assert "超时升级·第1级" in text and "县市场监管局" in text
     assert "提交审批" in text, "the dispatcher can decide the pending request on the case page"
     officer_page = client_for(org.officer).get(reverse("cases:detail", args=[claimed.pk])).content.decode()
     assert "待审批" in officer_page and "提交审批" not in officer_page

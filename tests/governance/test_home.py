@@ -10,11 +10,11 @@ pytestmark = pytest.mark.django_db
 
 # What each persona must be offered on the home page (URL names, in order).
 EXPECTED_TILES = {
-    "reporter": ["cases:report", "cases:township_list"],
-    "reporter_b": ["cases:report", "cases:township_list"],
+    "reporter": ["cases:report", "cases:township_list", "admission:index"],
+    "reporter_b": ["cases:report", "cases:township_list", "admission:index"],
     "dispatcher": ["cases:triage_queue", "cases:search"],
-    "officer": ["cases:department_queue"],
-    "officer_b": ["cases:department_queue"],
+    "officer": ["cases:department_queue", "admission:index"],
+    "officer_b": ["cases:department_queue", "admission:index"],
     "supervisor": ["cases:supervision", "cases:search"],
     "dept_supervisor": ["cases:supervision", "cases:search"],
     "township_supervisor": ["cases:supervision", "cases:search"],
@@ -38,7 +38,7 @@ def test_anonymous_visitor_sees_public_home_with_login_link(client):
 
 def test_anonymous_home_offers_the_public_lists_and_lookup(client):
     response = client.get(reverse("home"))
-    assert tile_names(response) == ["responsibilities:index", "responsibilities:lookup"]
+    assert tile_names(response) == ["responsibilities:index", "responsibilities:lookup", "admission:public_register"]
     body = response.content.decode()
     assert reverse("responsibilities:lookup") in body
 
@@ -65,9 +65,9 @@ def test_a_person_with_two_roles_gets_both_sets_of_tiles_once_in_a_fixed_order(o
     membership_grant(user=org.officer, unit=org.dept_b, role=Role.OFFICER)
     membership_grant(user=org.supervisor, unit=org.township, role=Role.REPORTER)  # granted after supervisor
     names = tile_names(client_for(org.officer).get(reverse("home")))
-    assert names == ["cases:department_queue", "cases:supervision", "cases:search"]
+    assert names == ["cases:department_queue", "admission:index", "cases:supervision", "cases:search"]
     names = tile_names(client_for(org.supervisor).get(reverse("home")))
-    assert names == ["cases:report", "cases:township_list", "cases:supervision", "cases:search"]
+    assert names == ["cases:report", "cases:township_list", "admission:index", "cases:supervision", "cases:search"]
 
 
 def test_administrator_gets_the_admin_tile(org, client_for):
@@ -263,8 +263,8 @@ def test_home_counts_take_a_fixed_number_of_queries(org, lists, report, client_f
             services.case_claim(case=case, actor=org.officer)
     assert queries_for_home() == few
     # Session (read, and its save in a savepoint: 4), user, memberships, the notifications badge, one
-    # aggregate per case tile (4) and two for the editor's drafts.
-    with django_assert_max_num_queries(13):
+    # aggregate per case tile (4), two for the editor's drafts and one for the admission tile.
+    with django_assert_max_num_queries(14):
         client.get(reverse("home"))
 
 

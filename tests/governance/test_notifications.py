@@ -87,3 +87,22 @@ def test_notifications_page_is_paginated_with_a_fixed_number_of_queries(org, cli
     assert len(first.context["page"].object_list) == 30
     assert "第 1 / 3 页" in first.content.decode()
     assert len(client.get(reverse("notifications"), {"page": 3}).context["page"].object_list) == 5
+
+
+def test_notifications_are_grouped_per_case_and_ticked_groups_are_marked_read(org, client_for):
+    from governance import services
+
+    for i in range(3):
+        services.notification_send(recipients=[org.officer], kind="case.urged", title=f"催办 {i}", subject="case:1",
+                                   email=False)
+    services.notification_send(recipients=[org.officer], kind="case.assigned", title="另一件", subject="case:2",
+                               email=False)
+    client = client_for(org.officer)
+    page = client.get(reverse("notifications"))
+    groups = list(page.context["page"].object_list)
+    assert [(g["key"], g["total"], g["unread"]) for g in groups] == [("case:2", 1, 1), ("case:1", 3, 3)]
+    assert "此前还有 2 条" in page.content.decode()
+    client.post(reverse("notifications_mark_read"), {"group": ["case:1"], "selected": "1"})
+    assert list(Notification.objects.filter(recipient=org.officer, read_at__isnull=True).values_list("title", flat=True)) == ["另一件"]
+    client.post(reverse("notifications_mark_read"), {"selected": "1"})  # nothing ticked: nothing changes
+    assert Notification.objects.filter(recipient=org.officer, read_at__isnull=True).count() == 1

@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Each app seeds its own part, in dependency order. An app's demo module has seed(stdout=None).
-DEMO_MODULES = ["governance.demo", "responsibilities.demo", "cases.demo"]
+DEMO_MODULES = [
+    "governance.demo", "responsibilities.demo", "cases.demo", "routing.demo", "assessment.demo", "admission.demo",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,224 @@
+"""Benchmark of "这件事归谁管？" routing on real messages (issue 10). Run by `make bench`, or directly:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chuishao .venv/bin/python bench/bench_routing.py [--legacy] [--keep]
+
+It creates its own database (<name>_routing_bench next to DATABASE_URL's), migrates it, seeds the demo county
+(`seed_demo`), then asks the routing service about each message of ../shared/data/routing_dev.csv (290 real
+messages from a provincial leader message board with the body that handled each; development use only, read
+in place, never copied into the project) as 城关街道 would, and prints beside today's figures:
+
+  level accuracy      verdict (township / department) equal to the label; `undecided` counts as not right
+  undecided           share of messages the service sends to the dispatch centre for 人工研判
+  township precision  of the messages it called `township`, the share the label agrees with
+  dept type top-3     for department rows, the labelled type among the types of the top three departments
+  coverage            share of messages with at least one department or item suggested
+  p50 / p99           latency of one suggestion (the index built beforehand, as after a publish)
+
+`--legacy` measures the substring lookup the report form used before issue 10 (cases.selectors.item_is_ours),
+which is how the baseline column was obtained (on the 66-item demo list of that time).
+"""
+
+import csv
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = Path(os.environ.get("ROUTING_DEV_CSV", ROOT.parent.parent / "shared" / "data" / "routing_dev.csv"))
+if not DATA.exists():
+    DATA = Path("/work/shared/data/routing_dev.csv")
+
+# The product's department types (routing.models.DepartmentType values) → the development set's types.
+TYPE_MAP = {
+    "public_security": "公安",
+    "fire_rescue": "公安",  # the data set files older 消防 under 公安
+    "urban_management": "城市管理/综合行政执法",
+    "transport": "交通运输",
+    "natural_resources": "自然资源",
+    "housing": "住房和城乡建设",
+    "market": "市场监督管理",
+    "ecology": "生态环境",
+    "water": "水利",
+    "emergency": "应急管理",
+    "health": "卫生健康",
+    "agriculture": "农业农村",
+    "education": "教育",
+    "human_resources": "人力资源和社会保障",
+    "civil_affairs": "民政",
+    "medical_insurance": "其他",
+    "culture_tourism": "其他",
+    "utilities": "其他",
+    "commerce": "其他",
+    "veterans": "其他",
+    "finance": "其他",
+    "other": "其他",
+}
+
+# The demo departments before issue 10 had no type; the legacy run reads it from their codes.
+LEGACY_CODES = {
+    "SFX-SCJG": "market", "SFX-ZJ": "housing", "SFX-STHJ": "ecology", "SFX-JTYS": "transport", "SFX-SL": "water",
+    "SFX-YJGL": "emergency", "SFX-ZRZY": "natural_resources", "SFX-ZHZF": "urban_management", "SFX-WSJK": "health",
+    "SFX-NYNC": "agriculture", "SFX-MZ": "civil_affairs", "SFX-RSJ": "human_resources", "SFX-GA": "public_security",
+}
+
+# Figures measured with --legacy before issue 10 (66-item demo list, substring matching).
+BASELINE = {
+    "level": 0.407, "undecided": 0.193, "township_precision": 0.350, "top3": 0.135, "coverage": 0.807,
+    "p50": 9.9, "p99": 93.4,
+}
+TARGETS = {
+    "level": "≥ 80%", "undecided": "≤ 25%", "township_precision": "≥ 90%", "top3": "≥ 75%", "coverage": "",
+    "p50": "", "p99": "≤ 30 ms",
+}
+LABELS = {
+    "level": "level accuracy", "undecided": "undecided", "township_precision": "township precision",
+    "top3": "dept type in top 3", "coverage": "coverage", "p50": "p50 latency", "p99": "p99 latency",
+}
+
+
+def bench_database_url():
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chuishao")
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("bench_routing needs PostgreSQL: set DATABASE_URL=postgres://…")
+    name = parts.path.lstrip("/") or "chuishao"
+    return url, urlunsplit(parts._replace(path=f"/{name}_routing_bench")), f"{name}_routing_bench"
+
+
+def recreate_database(admin_url, name, drop_only=False):
+    import psycopg2
+
+    conn = psycopg2.connect(urlunsplit(urlsplit(admin_url)._replace(path="/postgres")))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def setup_django(url):
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["DEBUG"] = "1"
+    import django
+
+    django.setup()
+
+
+def load_rows():
+    with open(DATA, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def legacy_answer(text, township, dept_types):
+    from cases.selectors import item_is_ours
+
+    result = item_is_ours(text, township)
+    if not result["items"]:
+        return "undecided", [], False
+    verdict = "township" if result["is_basic"] else "department"
+    types = []
+    for item in result["items"]:
+        if item.department_id and dept_types.get(item.department_id) not in types:
+            types.append(dept_types.get(item.department_id))
+    return verdict, types[:3], True
+
+
+def routed_answer(text, township):
+    from routing.services import suggest
+
+    answer = suggest(text, township=township)
+    types = []
+    for dept in answer.departments:
+        if dept.type not in types:
+            types.append(dept.type)
+    return answer.verdict, [TYPE_MAP.get(t, "其他") for t in types[:3]], bool(answer.departments or answer.items)
+
+
+def measure(rows, legacy=False):
+    from governance.models import Unit
+
+    township = Unit.objects.get(code="SFX-CGJD")
+    dept_types = {}
+    if legacy:
+        dept_types = {u.pk: TYPE_MAP[LEGACY_CODES.get(u.code, "other")] for u in Unit.objects.filter(kind="department")}
+    else:
+        from routing.services import suggest
+
+        suggest("预热", township=township)  # build the index once, as a publish does
+    right = undecided = said_township = township_right = dept_rows = top3 = covered = 0
+    timings = []
+    for row in rows:
+        text = f"{row['title']}\n{row['detail']}"
+        start = time.perf_counter()
+        if legacy:
+            verdict, types, has = legacy_answer(text, township, dept_types)
+        else:
+            verdict, types, has = routed_answer(text, township)
+        timings.append((time.perf_counter() - start) * 1000)
+        covered += has
+        if verdict == "undecided":
+            undecided += 1
+        elif verdict == row["level"]:
+            right += 1
+        if verdict == "township":
+            said_township += 1
+            township_right += row["level"] == "township"
+        if row["level"] == "department":
+            dept_rows += 1
+            top3 += row["dept_type"] in types
+    n = len(rows)
+    timings.sort()
+    return {
+        "level": right / n, "undecided": undecided / n,
+        "township_precision": (township_right / said_township) if said_township else None,
+        "top3": top3 / dept_rows, "coverage": covered / n,
+        "p50": statistics.median(timings), "p99": timings[min(n - 1, int(n * 0.99))],
+        "said_township": said_township,
+    }
+
+
+def fmt(key, value):
+    if value is None:
+        return "—"
+    if key in ("p50", "p99"):
+        return f"{value:.1f} ms"
+    return f"{value * 100:.1f}%"
+
+
+def main():
+    legacy = "--legacy" in sys.argv
+    keep = "--keep" in sys.argv
+    admin_url, url, name = bench_database_url()
+    recreate_database(admin_url, name)
+    try:
+        setup_django(url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
+        rows = load_rows()
+        figures = measure(rows, legacy=legacy)
+        print(f"routing on {len(rows)} messages of {DATA.name} "
+              f"({'legacy substring lookup' if legacy else 'routing service'}; "
+              f"township verdicts given: {figures['said_township']})")
+        print(f"  {'figure':<22}{'now':>10}{'baseline':>12}{'target':>10}")
+        for key in LABELS:
+            print(f"  {LABELS[key]:<22}{fmt(key, figures[key]):>10}{fmt(key, BASELINE[key]):>12}{TARGETS[key]:>10}")
+    finally:
+        if not keep:
+            from django.db import connections
+
+            connections.close_all()
+            recreate_database(admin_url, name, drop_only=True)
+
+
+if __name__ == "__main__":
+    main()
