@@ -194,6 +194,7 @@ else:
 
 # --- Auth, sessions, lockout ------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "governance.auth_backends.AccountThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -220,6 +221,9 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: failures for one account from any addresses within the cool-off lock it too
+# (governance.auth_backends), at a higher count so a lockout from one address does not lock its owner out.
+ACCOUNT_FAILURE_LIMIT = env_int("ACCOUNT_FAILURE_LIMIT", 20, minimum=2)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

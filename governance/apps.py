@@ -23,6 +23,12 @@ class GovernanceConfig(AppConfig):
         from governance import signals
 
         signals.connect()
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from governance import auth_backends
+
+        user_login_failed.connect(auth_backends.record_failure, dispatch_uid="governance.account_failures")
+        user_logged_in.connect(auth_backends.clear_failures, dispatch_uid="governance.account_failures_clear")
         post_migrate.connect(grant_after_migrate, dispatch_uid="config.db_roles.grant_after_migrate")
 
         # Embedded local mode: Celery's filesystem transport needs its folders before the first
