@@ -70,8 +70,10 @@ def routing_nearest(text, versions, limit=5):
     county_ids = set()
     for version in versions:
         county_ids |= {version.duty_list.jurisdiction_id, *version.duty_list.jurisdiction.ancestor_ids()}
-    departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True, parent_id__in=county_ids)
-    index = routing_index.index_for(versions, departments)
+    def departments():  # routing.index builds lazily: a callable giving the candidate departments
+        return Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True, parent_id__in=county_ids)
+
+    index = routing_index.index_for([v.pk for v in versions], departments)
     scores = index.scores(tokens)
     by_version = {v.pk: v for v in versions}
     rows = sorted(index.item_rows, key=lambda r: -scores[r])[:limit]

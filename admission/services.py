@@ -667,7 +667,7 @@ def arrival_report(*, request, actor, updates):
                 row.save(update_fields=["status", "note", "updated_by", "updated_at"])
         if changed:
             _event(request, actor=actor, action="admission.resource_reported", from_state=request.state, unit=unit,
-                   data={"township": unit.pk, "changes": changed})
+                   data={"township": unit.pk, "arrivals": changed})
             if any(c["to"] == ArrivalStatus.MISSING for c in changed):
                 _notify(request, _reviewers(request) + _department_staff(request), "admission.resource_missing",
                         _("%(township)s反馈：准入事项 %(number)s 的资源未到位") % {

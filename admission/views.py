@@ -200,7 +200,8 @@ def _field_label(name):
 
 
 def _with_change_rows(events):
-    """Each event's recorded changes as (field label, old, new) for the history."""
+    """Each event's recorded field changes (data["changes"]: name -> [old, new]) as (field label, old, new) for
+    the history; a township's resource report keeps its rows under data["arrivals"] instead."""
     for event in events:
         changes = (event.data or {}).get("changes") or {}
         event.change_rows = [

@@ -68,6 +68,7 @@ def _sample(step, case, org, lists):
         "extend": {"reason": "需检测。", "requested_due_at": (case.due_at or MONDAY) + timedelta(days=30)},
         "extension_decision": {"extension": pending.pk if pending else 0, "approve": False, "note": "时限充足。"},
         "urge": {"message": "请加快办理。"}, "comment": {"text": "已到现场。"},
+        "refuse_unadmitted": {"reason": "该职责未经准入，也未随附人员经费。"},
     }[step]
 
 
