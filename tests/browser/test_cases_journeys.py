@@ -54,7 +54,7 @@ def test_report_assign_claim_resolve_and_close(org, lists, media, page, live_ser
     page.goto(f"{live_server.url}/cases/triage/")
     shot(page, "cases-triage-queue")
     page.get_by_role("link", name="解放路夜市餐饮油烟扰民").click()
-    assert page.get_by_role("heading", name="可能适用的清单事项").is_visible()
+    assert page.get_by_role("heading", name="分拨建议").is_visible()
     page.get_by_label("匹配的清单事项").select_option(str(lists.assisting.pk))
     page.get_by_label("研判意见", exact=True).fill("油烟来自餐饮服务，按清单PH-010交市场监管局牵头。")
     shot(page, "cases-detail-dispatcher")
