@@ -8,7 +8,8 @@ from cases import services, workflow
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.models import Case, CaseEvent
 
-pytestmark = pytest.mark.django_db
+# Frozen on a Wednesday (tests.admission.conftest.NOW): which list version is in force depends on the day.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture
