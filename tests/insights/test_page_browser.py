@@ -1,6 +1,6 @@
 """The findings page in real Chromium, phone and desktop: readable, nothing wider than the screen."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -8,7 +8,7 @@ from insights.services import findings_compute
 from tests.insights.conftest import MARCH
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-REAL_NOW = datetime.now(timezone.utc)  # the browser's cookies follow the real clock
+REAL_NOW = datetime.now(UTC)  # the browser's cookies follow the real clock
 
 
 def test_the_findings_page_on_phone_and_desktop(org, lists, story, time_machine, page, phone_page, live_server,
