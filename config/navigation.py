@@ -31,7 +31,6 @@ ROLE_TILES = {
         ("cases:supervision", _("督办中心"), _("查看辖区内超时、重办的事项，催办和改派")),
         ("cases:search", _("案件查询"), _("按编号、文字、乡镇、部门、状态和日期查找辖区事项，导出 Excel")),
         ("assessment:dashboard", _("考核评价"), _("各部门、乡镇的月度考核、排名与趋势，尽职免责与失职追责")),
-        ("insights:index", _("政策堵点"), _("从案件的退回、改派、延期中发现清单职责不清、牵头部门有误、时限难以完成的事项")),
     ],
     Role.ASSESSOR: [
         ("assessment:dashboard", _("考核评价"), _("各部门、乡镇的月度考核、排名与趋势，尽职免责与失职追责")),
@@ -39,7 +38,6 @@ ROLE_TILES = {
     ],
     Role.EDITOR: [
         ("responsibilities:editor_index", _("清单编辑"), _("编辑责任清单草稿、导入、预览差异并发布")),
-        ("insights:index", _("政策堵点"), _("从案件的退回、改派、延期中发现清单职责不清、牵头部门有误、时限难以完成的事项")),
     ],
     Role.ADMISSION_REVIEWER: [
         ("admission:index", _("职责准入审查"), _("审查部门下放职责的申请：合法性、冲突、资源匹配，征求乡镇意见后决定")),
@@ -53,6 +51,18 @@ UNIT_TILES = [
      ("admission:index", _("职责准入申请"), _("向乡镇（街道）下放职责须经准入，并随附人员、经费、权限和装备"))),
     (Role.REPORTER, lambda unit: unit.is_township,
      ("admission:index", _("准入事项与资源"), _("对拟下放的职责提出意见，反馈随附资源是否到位"))),
+]
+def _insights_reads(unit):
+    from insights.permissions import membership_unit_reads
+
+    return membership_unit_reads(unit)
+
+
+# 政策堵点 (insights.permissions): supervisors and list editors of a county government or a level above it.
+_INSIGHTS_TILE = ("insights:index", _("政策堵点"), _("从案件的退回、改派、延期中发现清单职责不清、牵头部门有误、时限难以完成的事项"))
+UNIT_TILES += [
+    (role, _insights_reads, _INSIGHTS_TILE)
+    for role in (Role.SUPERVISOR, Role.EDITOR)
 ]
 PUBLIC_TILES = [
     ("responsibilities:index", _("责任清单公开"), _("查阅各级公布的责任清单和负面清单")),

@@ -2,8 +2,9 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from insights import detectors
 from insights.models import Finding
@@ -23,7 +24,9 @@ def findings_compute(county, start, end, *, limits=None):
     limits = {**detectors.thresholds(), **(limits or {})}
     now = timezone.now()
     history = detectors.load_history(county, start, end, now=now)
-    drafts = [draft for detect in detectors.DETECTORS.values() for draft in detect(history, limits)]
+    # The stored sentence is in the site's language (zh-hans), whatever language the caller has active.
+    with translation.override(settings.LANGUAGE_CODE):
+        drafts = [draft for detect in detectors.DETECTORS.values() for draft in detect(history, limits)]
     with transaction.atomic():
         kept = []
         for draft in drafts:

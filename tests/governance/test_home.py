@@ -19,8 +19,12 @@ EXPECTED_TILES = {
     "dept_supervisor": ["cases:supervision", "cases:search"],
     "township_supervisor": ["cases:supervision", "cases:search"],
     "city_supervisor": ["cases:supervision", "cases:search"],
-    "editor": ["responsibilities:editor_index"],
+    "editor": ["responsibilities:editor_index", "insights:index"],
 }
+for _name in ("supervisor", "dept_supervisor", "township_supervisor", "city_supervisor"):
+    EXPECTED_TILES[_name] = EXPECTED_TILES[_name] + ["assessment:dashboard"]
+for _name in ("supervisor", "city_supervisor"):  # supervisors of a government at the county or above
+    EXPECTED_TILES[_name] = EXPECTED_TILES[_name] + ["insights:index"]
 
 
 def tile_names(response):
@@ -38,7 +42,8 @@ def test_anonymous_visitor_sees_public_home_with_login_link(client):
 
 def test_anonymous_home_offers_the_public_lists_and_lookup(client):
     response = client.get(reverse("home"))
-    assert tile_names(response) == ["responsibilities:index", "responsibilities:lookup", "admission:public_register"]
+    assert tile_names(response) == ["responsibilities:index", "responsibilities:lookup", "assessment:public",
+                                    "admission:public_register"]
     body = response.content.decode()
     assert reverse("responsibilities:lookup") in body
 
@@ -65,9 +70,11 @@ def test_a_person_with_two_roles_gets_both_sets_of_tiles_once_in_a_fixed_order(o
     membership_grant(user=org.officer, unit=org.dept_b, role=Role.OFFICER)
     membership_grant(user=org.supervisor, unit=org.township, role=Role.REPORTER)  # granted after supervisor
     names = tile_names(client_for(org.officer).get(reverse("home")))
-    assert names == ["cases:department_queue", "admission:index", "cases:supervision", "cases:search"]
+    assert names == ["cases:department_queue", "admission:index", "cases:supervision", "cases:search",
+                     "assessment:dashboard"]
     names = tile_names(client_for(org.supervisor).get(reverse("home")))
-    assert names == ["cases:report", "cases:township_list", "admission:index", "cases:supervision", "cases:search"]
+    assert names == ["cases:report", "cases:township_list", "admission:index", "cases:supervision", "cases:search",
+                     "assessment:dashboard", "insights:index"]
 
 
 def test_administrator_gets_the_admin_tile(org, client_for):

@@ -9,8 +9,11 @@ pytestmark = pytest.mark.django_db
 
 
 def found(org, detector):
+    from django.utils import translation
+
     history = detectors.load_history(org.county, *MARCH)
-    return detectors.DETECTORS[detector](history, detectors.thresholds())
+    with translation.override("zh-hans"):
+        return detectors.DETECTORS[detector](history, detectors.thresholds())
 
 
 def test_an_item_whose_cases_keep_changing_hands_is_disputed(org, lists, story):

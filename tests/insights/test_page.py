@@ -38,6 +38,8 @@ def test_a_supervisor_sees_the_findings_heaviest_first_with_their_cases(client_f
     assert "本期没有发现堵点。" in other_month
 
 
-def test_the_tile_is_on_the_supervisors_home_page(client_for, org):
-    assert reverse("insights:index") in client_for(org.supervisor).get("/").content.decode()
-    assert reverse("insights:index") not in client_for(org.reporter).get("/").content.decode()
+@pytest.mark.parametrize("name,shown", [("supervisor", True), ("editor", True), ("city_supervisor", True),
+                                        ("dept_supervisor", False), ("township_supervisor", False), ("reporter", False)])
+def test_the_tile_is_offered_exactly_to_those_who_may_read_the_page(client_for, org, name, shown):
+    tiles = [tile["name"] for tile in client_for(getattr(org, name)).get("/").context["tiles"]]
+    assert ("insights:index" in tiles) is shown
