@@ -52,6 +52,18 @@ UNIT_TILES = [
     (Role.REPORTER, lambda unit: unit.is_township,
      ("admission:index", _("准入事项与资源"), _("对拟下放的职责提出意见，反馈随附资源是否到位"))),
 ]
+def _insights_reads(unit):
+    from insights.permissions import membership_unit_reads
+
+    return membership_unit_reads(unit)
+
+
+# 政策堵点 (insights.permissions): supervisors and list editors of a county government or a level above it.
+_INSIGHTS_TILE = ("insights:index", _("政策堵点"), _("从案件的退回、改派、延期中发现清单职责不清、牵头部门有误、时限难以完成的事项"))
+UNIT_TILES += [
+    (role, _insights_reads, _INSIGHTS_TILE)
+    for role in (Role.SUPERVISOR, Role.EDITOR)
+]
 PUBLIC_TILES = [
     ("responsibilities:index", _("责任清单公开"), _("查阅各级公布的责任清单和负面清单")),
     ("routing:lookup", _("这件事归谁管？"), _("输入事项，查询负责的单位")),

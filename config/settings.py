@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "assessment",
     "admission",
     "routing",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,24 @@ CELERY_BEAT_SCHEDULE = {
     "assessment-rollup": {"task": "assessment.tasks.rollup_recent_days", "schedule": 3600.0},
     # Idempotent too: the same decisions give no new model version.
     "routing-retrain": {"task": "routing.tasks.retrain", "schedule": float(ROUTING_RETRAIN_SECONDS)},
+    # Idempotent too: rewrites the current month's findings (堵点) of every county.
+    "insights-findings": {"task": "insights.tasks.compute_current_month", "schedule": 86400.0},
+}
+# The detectors' thresholds (insights.detectors). A county-specific override can be layered on later.
+INSIGHTS_THRESHOLDS = {
+    # Cases of an item seen in the period before any detector judges it.
+    "min_cases": 3,
+    # disputed_item: a case is disputed after this many hand-offs (returned, refused, declined, reassigned) ...
+    "disputed_handoffs_per_case": 2,
+    # ... and the item is flagged when at least this share of its cases are disputed.
+    "disputed_share": 0.5,
+    # wrong_owner: cases a department passed on to the same other department, and their share of its hand-offs.
+    "wrong_owner_cases": 3,
+    "wrong_owner_share": 0.6,
+    # impossible_deadline: a claim within this many hours of the assignment counts as "claimed at once" ...
+    "prompt_claim_hours": 4,
+    # ... and the item is flagged when this share of such cases needed an extension or missed the deadline.
+    "deadline_struggle_share": 0.5,
 }
 # Exemption requests (免责申请) are reviewed within this many working days.
 ASSESSMENT_REVIEW_WORKING_DAYS = 5

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("assessment/", include("assessment.urls")),
     path("admission/", include("admission.urls")),
+    path("insights/", include("insights.urls")),
     path("", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,12 +15,16 @@ EXPECTED_TILES = {
     "dispatcher": ["cases:triage_queue", "cases:search"],
     "officer": ["cases:department_queue", "admission:index"],
     "officer_b": ["cases:department_queue", "admission:index"],
-    "supervisor": ["cases:supervision", "cases:search", "assessment:dashboard"],
-    "dept_supervisor": ["cases:supervision", "cases:search", "assessment:dashboard"],
-    "township_supervisor": ["cases:supervision", "cases:search", "assessment:dashboard"],
-    "city_supervisor": ["cases:supervision", "cases:search", "assessment:dashboard"],
-    "editor": ["responsibilities:editor_index"],
+    "supervisor": ["cases:supervision", "cases:search"],
+    "dept_supervisor": ["cases:supervision", "cases:search"],
+    "township_supervisor": ["cases:supervision", "cases:search"],
+    "city_supervisor": ["cases:supervision", "cases:search"],
+    "editor": ["responsibilities:editor_index", "insights:index"],
 }
+for _name in ("supervisor", "dept_supervisor", "township_supervisor", "city_supervisor"):
+    EXPECTED_TILES[_name] = EXPECTED_TILES[_name] + ["assessment:dashboard"]
+for _name in ("supervisor", "city_supervisor"):  # supervisors of a government at the county or above
+    EXPECTED_TILES[_name] = EXPECTED_TILES[_name] + ["insights:index"]
 
 
 def tile_names(response):
@@ -70,7 +74,7 @@ def test_a_person_with_two_roles_gets_both_sets_of_tiles_once_in_a_fixed_order(o
                      "assessment:dashboard"]
     names = tile_names(client_for(org.supervisor).get(reverse("home")))
     assert names == ["cases:report", "cases:township_list", "admission:index", "cases:supervision", "cases:search",
-                     "assessment:dashboard"]
+                     "assessment:dashboard", "insights:index"]
 
 
 def test_administrator_gets_the_admin_tile(org, client_for):

@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from insights.models import Finding
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ["detector", "item_title", "unit", "county", "period_start", "weight", "computed_at"]
+    list_filter = ["detector", "period_start"]
+    search_fields = ["item_code", "item_title", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
