@@ -67,6 +67,8 @@ def open311_request_create(*, key, params):
     first_line = description.splitlines()[0]
     title = (first_line if service_code == GENERAL_CODE else f"{service_name}：{first_line}")[:200]
 
+    routed = _routed_service(service_code, description, key.unit)
+
     actor = service_account_for(key)
     try:
         with transaction.atomic():
@@ -77,9 +79,26 @@ def open311_request_create(*, key, params):
             )
             case_event_write(
                 case, actor=actor, unit=key.unit, action=CaseAction.OPEN311_RECEIVED, from_state="",
-                data={"service_code": service_code, "service_name": service_name, "client": key.name, "key_id": key.pk},
+                data={"service_code": service_code, "service_name": service_name, "client": key.name, "key_id": key.pk,
+                      **routed},
             )
     except ValidationError as exc:
         raise Open311Error(400, "; ".join(exc.messages))
     return case
 
+
+
+def _routed_service(service_code, description, township):
+    """For the general service ("其他问题"), the routing service's best list item for the description, recorded
+    beside what the client asked for (the dispatcher still decides)."""
+    if service_code != GENERAL_CODE:
+        return {}
+    from routing.services import suggest
+
+    answer = suggest(description, township=township, limit_items=1)
+    routed = {"routing_verdict": answer.verdict, "routing_model": answer.model_version}
+    if answer.items and answer.verdict != "undecided":
+        routed.update(matched_service_code=answer.items[0].code, matched_service_name=answer.items[0].title)
+    if answer.best_department is not None and answer.verdict == "department":
+        routed["suggested_department"] = answer.best_department.code
+    return routed

@@ -340,3 +340,17 @@ def test_a_service_of_another_townships_tailored_list_cannot_be_requested_with_t
     response = post_request(client, api_key[1], "json", service_code="T-001")
     assert response.status_code == 400
     assert "T-001" in response.json()[0]["description"]
+
+
+def test_a_general_request_records_the_routing_services_answer_beside_what_the_client_asked(client, duty, api_key):
+    """"其他问题" carries no list item: the received event keeps the routing service's verdict and model, so the
+    dispatcher sees what the platform suggested; a named service records no routing answer."""
+    response = post_request(client, api_key[1], "json", service_code="general", description="东门摊位销售过期熟食")
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(number=response.json()[0]["service_request_id"])
+    received = CaseEvent.objects.get(case=case, action="case.open311_received")
+    assert received.data["service_code"] == "general"
+    assert received.data["routing_verdict"] in {"township", "department", "undecided"}
+    assert "routing_model" in received.data
+    named = post_request(client, api_key[1], "json").json()[0]["service_request_id"]
+    assert "routing_verdict" not in CaseEvent.objects.get(case__number=named, action="case.open311_received").data
