@@ -55,10 +55,11 @@ def _supervised_governments(user):
 
 
 def get_request_for_user(user, pk):
-    request = (
-        request_list_for_user(user).select_related(*LIST_RELATED, "created_by", "decided_by", "target_list")
-        .filter(pk=pk).first()
-    )
+    qs = request_list_for_user(user).select_related(*LIST_RELATED, "created_by", "decided_by", "target_list")
+    try:
+        request = qs.filter(pk=pk).first()
+    except (ValueError, TypeError):  # an id that is not a number (the API's path takes any text) is nothing
+        request = None
     if request is None:
         raise Http404(_("没有找到该准入申请，或您无权查看。"))
     return request
