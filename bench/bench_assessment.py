@@ -22,7 +22,8 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from database import bench_database_url, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,38 +34,10 @@ START = date(2025, 6, 1)  # twelve months: 2025-06 … 2026-05
 TARGET = date(2026, 4, 1)
 
 
-def bench_database_url():
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chuishao")
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("bench_assessment needs PostgreSQL: set DATABASE_URL=postgres://…")
-    name = (parts.path.lstrip("/") or "chuishao") + "_assess_bench"
-    return url, urlunsplit(parts._replace(path=f"/{name}")), name
 
 
-def recreate_database(admin_url, name, drop_only=False):
-    import psycopg2
-
-    conn = psycopg2.connect(urlunsplit(urlsplit(admin_url)._replace(path="/postgres")))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
-def setup_django(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def build_org():
@@ -210,7 +183,7 @@ def line(label, seconds, target=None, unit="s"):
 
 def main():
     keep, reuse = "--keep" in sys.argv or "--reuse" in sys.argv, "--reuse" in sys.argv
-    admin_url, url, name = bench_database_url()
+    admin_url, url, name = bench_database_url("bench_assessment", "_assess_bench")
     print(f"bench_assessment: {TOTAL:,} cases, {TOWNSHIPS} townships, {DEPARTMENTS} departments, database {name}")
     if not reuse:
         recreate_database(admin_url, name)
@@ -225,7 +198,7 @@ def main():
 
 
 def run(reuse=False):
-    setup_django(bench_database_url()[1])
+    setup_django(bench_database_url("bench_assessment", "_assess_bench")[1])
     from django.contrib.auth import get_user_model
 
     from assessment import facts, figures

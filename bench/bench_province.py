@@ -19,7 +19,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from database import bench_database_url, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,40 +30,10 @@ CITIES, COUNTIES_PER_CITY, TOWNSHIPS_PER_COUNTY, DEPTS_PER_COUNTY = 10, 10, 10, 
 TARGET_MS = 100.0
 
 
-def database_urls():
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chuishao")
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("bench_province needs PostgreSQL: set DATABASE_URL=postgres://…")
-    name = (parts.path.lstrip("/") or "chuishao") + "_province"
-    return url, urlunsplit(parts._replace(path=f"/{name}")), name
 
 
-def recreate_database(admin_url, name, drop_only=False):
-    import psycopg2
-
-    conn = psycopg2.connect(urlunsplit(urlsplit(admin_url)._replace(path="/postgres")))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
-def setup_django(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def build_province():
@@ -239,7 +210,7 @@ def explain_queues(personas):
 
 def main():
     keep = "--keep" in sys.argv
-    admin_url, url, name = database_urls()
+    admin_url, url, name = bench_database_url("bench_province", "_province")
     print(f"bench_province: steps {', '.join(f'{s:,}' for s in STEPS)} cases, database {name}")
     recreate_database(admin_url, name)
     try:
@@ -253,7 +224,7 @@ def main():
 
 
 def run(url):
-    setup_django(url)
+    setup_django(url, environ={"DEBUG": "0", "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS", "testserver")})
     from django.utils import timezone
 
     from governance.calendar import sync_calendar

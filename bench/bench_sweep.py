@@ -20,7 +20,8 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from database import bench_database_url, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,38 +31,10 @@ OVERDUE = int(os.environ.get("BENCH_OVERDUE", 10_000))
 DEPARTMENTS = 20
 
 
-def bench_database_url():
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chuishao")
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("bench_sweep needs PostgreSQL: set DATABASE_URL=postgres://…")
-    name = parts.path.lstrip("/") or "chuishao"
-    return url, urlunsplit(parts._replace(path=f"/{name}_bench")), f"{name}_bench"
 
 
-def recreate_database(admin_url, name, drop_only=False):
-    import psycopg2
-
-    conn = psycopg2.connect(urlunsplit(urlsplit(admin_url)._replace(path="/postgres")))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
-def setup_django(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def build_org():
@@ -157,7 +130,7 @@ def explain(qs, label):
 
 def main():
     keep = "--keep" in sys.argv
-    admin_url, url, name = bench_database_url()
+    admin_url, url, name = bench_database_url("bench_sweep", "_bench")
     print(f"bench_sweep: {TOTAL:,} cases, {OVERDUE:,} overdue, database {name}")
     recreate_database(admin_url, name)
     try:

@@ -1,0 +1,46 @@
+"""What every PostgreSQL benchmark does first: name its own database beside DATABASE_URL's, drop and create
+it, and start Django on it. Imported by the bench_*.py scripts (run as `python bench/bench_x.py`, so this
+folder is on sys.path); not a benchmark itself (`make bench` runs bench_*.py only, so this file is not run)."""
+
+import os
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+
+def bench_database_url(script, suffix):
+    """(the server's URL, the benchmark database's URL, its name): DATABASE_URL's database name + suffix."""
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chuishao")
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit(f"{script} needs PostgreSQL: set DATABASE_URL=postgres://…")
+    name = (parts.path.lstrip("/") or "chuishao") + suffix
+    return url, urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def recreate_database(admin_url, name, drop_only=False):
+    import psycopg2
+
+    conn = psycopg2.connect(urlunsplit(urlsplit(admin_url)._replace(path="/postgres")))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def setup_django(url, *, migrate=True, environ=None):
+    """Django on the benchmark database; `environ` is set as given (e.g. DEBUG), after the safe defaults."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    for key, value in (environ or {}).items():
+        os.environ[key] = value
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
