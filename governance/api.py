@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from config.api_auth import token_expires_at, token_for
 from config.api_common import NON_FIELD, error_response, error_responses
 from config.api_filters import IdFilter
+from config.api_parsers import LimitedJSONParser
 from governance.models import Level, Unit, UnitKind
 
 
@@ -99,7 +101,10 @@ class ObtainTokenView(APIView):
     The POST goes through django.contrib.auth.authenticate with the Django request, so django-axes
     counts failures and locks out a brute-force attempt exactly as on the login page. A token expires
     API_TOKEN_TTL_HOURS after it was issued (config.api_auth); signing in again then issues a new one.
+    The credentials may come as JSON or as an HTML form body (what curl --data and DRF's own obtain-token accept).
     """
+
+    parser_classes = [LimitedJSONParser, FormParser]
 
     def get_authenticators(self):
         if getattr(self.request, "method", None) == "POST":

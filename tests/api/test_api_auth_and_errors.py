@@ -20,6 +20,13 @@ def test_token_sign_in_returns_a_token_that_authenticates(org):
     assert again.json()["token"] == token
 
 
+def test_token_sign_in_accepts_a_form_encoded_body_like_curl_data(org):
+    response = APIClient().post("/api/v1/auth/token/", f"username=p_reporter&password={PASSWORD}",
+                                content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert response.json()["token"] == Token.objects.get(user=org.reporter).key
+
+
 def test_a_revoked_token_no_longer_works(org):
     token = Token.objects.create(user=org.officer)
     client = APIClient()
