@@ -131,10 +131,13 @@ def month_period(first):
     return Period("month", first.replace(day=1), first.replace(day=last))
 
 
-def parse_period(params, today):
+def parse_period(params, today, *, strict=False):
     """From ?period=month&value=2026-05 | quarter&value=2026-Q2 | year&value=2026 | custom&from=..&to=..
-    Anything unreadable falls back to the previous month (the one the monthly meeting discusses)."""
+    Anything unreadable falls back to the previous month (the one the monthly meeting discusses); with
+    `strict` (the API) no period at all means that month too, but an unreadable one raises ValueError."""
     kind, value = params.get("period", "month"), (params.get("value") or "").strip()
+    if strict and "period" not in params and not value:
+        return month_period((today.replace(day=1) - timedelta(days=1)).replace(day=1))
     try:
         if kind == "month":
             year, month = (int(x) for x in value.split("-"))
@@ -153,6 +156,8 @@ def parse_period(params, today):
                 return Period("custom", start, end)
     except (ValueError, TypeError):
         pass
+    if strict:
+        raise ValueError(kind)
     return month_period((today.replace(day=1) - timedelta(days=1)).replace(day=1))
 
 
