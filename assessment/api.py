@@ -338,6 +338,8 @@ class CloseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     permission_classes = [IsAuthenticated]
     serializer_class = CloseSerializer
 
+    queryset = MonthClose.objects.none()  # for the schema only: get_queryset is the viewer's county
+
     def get_queryset(self):
         return selectors.closes_of(_viewer(self.request).county)
 
