@@ -8,10 +8,11 @@ spare the body (see _rate) and they never appear in 失职.
 """
 
 import calendar as pycalendar
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Aggregate, Avg, Count, FloatField, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -131,10 +132,13 @@ def month_period(first):
     return Period("month", first.replace(day=1), first.replace(day=last))
 
 
-def parse_period(params, today):
+def parse_period(params, today, *, strict=False):
     """From ?period=month&value=2026-05 | quarter&value=2026-Q2 | year&value=2026 | custom&from=..&to=..
-    Anything unreadable falls back to the previous month (the one the monthly meeting discusses)."""
+    Anything unreadable falls back to the previous month (the one the monthly meeting discusses); with
+    `strict` (the API) no period at all means that month too, but an unreadable one raises ValueError."""
     kind, value = params.get("period", "month"), (params.get("value") or "").strip()
+    if strict and "period" not in params and not value:
+        return month_period((today.replace(day=1) - timedelta(days=1)).replace(day=1))
     try:
         if kind == "month":
             year, month = (int(x) for x in value.split("-"))
@@ -153,6 +157,8 @@ def parse_period(params, today):
                 return Period("custom", start, end)
     except (ValueError, TypeError):
         pass
+    if strict:
+        raise ValueError(kind)
     return month_period((today.replace(day=1) - timedelta(days=1)).replace(day=1))
 
 
@@ -177,6 +183,22 @@ class P90(Aggregate):
     function = "PERCENTILE_DISC"
     template = "%(function)s(0.9) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
+
+
+@contextmanager
+def aggregation_session():
+    """The report's queries in one transaction with enough sort memory on PostgreSQL.
+
+    Measured at 1M cases (bench_assessment, EXPLAIN ANALYZE of the per-body aggregate, 156k facts): with the
+    server's default work_mem (4 MB) the sort by body spills to disk (external merge, 13 MB) and JIT compiles
+    the 35 aggregates for ~40 ms a run; with 64 MB and JIT off the sort is in memory and the query takes
+    274 ms instead of 365 ms. SET LOCAL ends with the transaction; SQLite needs neither."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def aggregate(facts, bodies):

@@ -41,6 +41,11 @@ def _case_lines(qs, limit):
 
 
 def build_report(county, period, facts, formula, *, limit=None):
+    with figures.aggregation_session():
+        return _build_report(county, period, facts, formula, limit=limit)
+
+
+def _build_report(county, period, facts, formula, *, limit=None):
     departments, townships = county_bodies(county)
     results = figures.aggregate(facts, departments + townships)
     ranking = figures.rank(results, departments + townships, formula.weights)
@@ -126,7 +131,8 @@ def charts(viewer, period, close=None):
            f"{len(bodies)}:{max(bodies, default=0)}").replace(" ", "_")
     data = cache.get(key)
     if data is None:
-        data = _charts(viewer, period, close)
+        with figures.aggregation_session():
+            data = _charts(viewer, period, close)
         cache.set(key, data, 3600)
     return data
 

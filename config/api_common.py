@@ -89,11 +89,19 @@ def _list_exceptions():
     return ListError, ListPermissionDenied, ListConflict
 
 
+def _assessment_exceptions():
+    from assessment.services import AssessmentConflict, AssessmentDenied
+
+    # Assessment has no common base error: bad input is a django ValidationError (handled below).
+    return AssessmentConflict, AssessmentDenied, AssessmentConflict
+
+
 def api_exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the one body shape described above."""
     # Domain errors of the lists and cases services, most specific first. A permission refusal by a
     # service (the selector already let the actor see the object) is a 403, as in the HTML views.
-    for base, denied, conflict in (_list_exceptions(), _case_exceptions(), _admission_exceptions()):
+    for base, denied, conflict in (_list_exceptions(), _case_exceptions(), _admission_exceptions(),
+                                   _assessment_exceptions()):
         if isinstance(exc, conflict):
             return error_response(status.HTTP_409_CONFLICT, exc.message, "conflict")
         if isinstance(exc, denied):

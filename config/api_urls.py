@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from admission.api import register as register_admissions
+from assessment.api import FiguresView, RankingView
+from assessment.api import register as register_assessment
 from cases.api import register as register_cases
 from cases.open311 import views as open311
 from governance.api import DepartmentViewSet, ObtainTokenView, UnitViewSet, api_not_found
@@ -20,6 +22,7 @@ router.register("departments", DepartmentViewSet, basename="department")
 register_lists(router)
 register_cases(router)
 register_admissions(router)
+register_assessment(router)
 
 FMT = r"\.(?P<fmt>xml|json)$"
 open311_urls = [
@@ -34,6 +37,8 @@ open311_urls = [
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("routing/suggest/", SuggestView.as_view(), name="routing-suggest"),
+    path("assessment/figures/", FiguresView.as_view(), name="assessment-figures"),
+    path("assessment/ranking/", RankingView.as_view(), name="assessment-ranking"),
     path("", include(router.urls)),
 ]
 

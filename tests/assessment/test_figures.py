@@ -201,3 +201,28 @@ def test_sqlite_triggers_keep_the_closed_month_immutable():
         for sql in (f"UPDATE {table} SET x = 'b'", f"DELETE FROM {table}"):  # noqa: S608
             with pytest.raises(sqlite3.IntegrityError):
                 db.execute(sql)
+
+
+def test_daily_rollup_task_and_live_refresh_give_the_same_figures(org, june, at):
+    """The month from the daily rollups (the Celery task, each day of June run twice) equals the month brought
+    up to the audit log by the pages' refresh (watermark), figure for figure."""
+    from datetime import timedelta
+
+    from assessment import tasks
+
+    period = figures.month_period(date(2026, 6, 1))
+    formula = services.formula_in_force(org.county)
+    with at("2026-06-30 12:00"):
+        refresh_county(org.county)
+        live = selectors.build_report(org.county, period, selectors.facts_for(org.county, period), formula)
+        live_rows = sorted(CaseFact.objects.values_list("case_id", "body_id", "role", "missed", "exempt_code"))
+        CaseFact.objects.all().delete()
+        for _run in range(2):
+            day = period.start
+            while day <= period.end:
+                tasks.rollup_day(day.isoformat())
+                day += timedelta(days=1)
+        rolled = selectors.build_report(org.county, period, selectors.facts_for(org.county, period), formula)
+    assert sorted(CaseFact.objects.values_list("case_id", "body_id", "role", "missed", "exempt_code")) == live_rows
+    assert rolled == live
+    assert rolled["department"][0]["figures"]["received"]["n"] == 3  # not two empty reports
