@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from insights.models import Finding
+from insights.models import CountyThresholds, Finding
 
 
 @admin.register(Finding)
@@ -14,3 +14,9 @@ class FindingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CountyThresholds)
+class CountyThresholdsAdmin(admin.ModelAdmin):
+    list_display = ["county", "values", "updated_by", "updated_at"]
+    raw_id_fields = ["county", "updated_by"]

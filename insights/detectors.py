@@ -4,8 +4,10 @@
 
 reading one county's case history for one period (load_history: the cases with any event in the period and
 their events up to its end, as plain values) and returning what it finds. Thresholds are
-settings.INSIGHTS_THRESHOLDS (see config/settings.py for what each means). Cases that match no list item are
-not judged here (that is the list-gap detector, still to be built).
+settings.INSIGHTS_THRESHOLDS (see config/settings.py for what each means) over DEFAULTS below, overridden per
+county by insights.models.CountyThresholds. The item detectors judge cases with a list item; list_gap judges the
+cases that matched none; pushed_down_without_means and hot_spot read their figures set-based (SQL aggregation)
+from cases, assessment and admission, which know nothing of this app.
 """
 
 from collections import Counter, defaultdict
@@ -16,6 +18,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases.audit import CaseAction
 from cases.choices import Stage
@@ -47,6 +50,9 @@ class History:
     cases: dict  # case id -> SimpleNamespace(item_code, item_title, state, stage, due_at, paused_at)
     events: dict = field(default_factory=dict)  # case id -> [SimpleNamespace(action, unit_id, data, at)], in order
     units: dict = field(default_factory=dict)  # unit id -> display name (filled for the departments named)
+    county: Unit | None = None  # the set-based detectors query the period themselves
+    since: datetime | None = None
+    until: datetime | None = None
 
     def by_item(self):
         groups = defaultdict(list)
@@ -59,8 +65,24 @@ class History:
         return self.cases[case_ids[0]].item_title or code
 
 
+# Defaults of the thresholds of the later detectors; settings.INSIGHTS_THRESHOLDS may override any of them.
+DEFAULTS = {
+    # list_gap: two unmatched cases are alike when their word sets overlap this much (Jaccard) ...
+    "gap_similarity": 0.25,
+    # ... and a group of alike cases this large suggests a new list item.
+    "gap_min_cluster": 3,
+    # pushed_down_without_means: signals (refusals 未经准入, exemptions 权责不匹配, resources not arrived) per department.
+    "means_min_signals": 3,
+    # hot_spot: a body's rate is far from its peers when its robust z-score (median/MAD) is at least this ...
+    "hot_spot_z": 3.5,
+    # ... judged only on bodies with this many cases (feedbacks, resolutions) and among this many peers.
+    "hot_spot_min_cases": 5,
+    "hot_spot_min_peers": 5,
+}
+
+
 def thresholds():
-    return dict(settings.INSIGHTS_THRESHOLDS)
+    return {**DEFAULTS, **settings.INSIGHTS_THRESHOLDS}
 
 
 def period_bounds(start, end):
@@ -81,7 +103,7 @@ def load_history(county, start, end, now=None):
         cases[row["pk"]] = SimpleNamespace(item_code=row["list_item__code"] or "",
                                            item_title=row["list_item__title"] or "", state=row["state"],
                                            stage=row["stage"], due_at=row["due_at"], paused_at=row["paused_at"])
-    history = History(now=min(now, until), cases=cases)
+    history = History(now=min(now, until), cases=cases, county=county, since=since, until=until)
     events = CaseEvent.objects.filter(case_id__in=list(cases), created_at__lt=until).order_by(
         "case_id", "created_at", "pk").values_list("case_id", "action", "actor_unit_id", "data", "created_at")
     for case_id, action, unit_id, data, at in events.iterator(chunk_size=5000):
@@ -224,8 +246,277 @@ def impossible_deadline(history, limits):
     return drafts
 
 
+
+# --- list_gap (清单空白) -------------------------------------------------------------------------------------------
+
+UNDECIDED = "undecided"
+
+
+def _gap_candidates(history):
+    """Case ids that matched no list item, or that the routing service answered `undecided` (recorded on the
+    Open311 intake event as data.routing_verdict)."""
+    ids = {pk for pk, case in history.cases.items() if not case.item_code and case.state != "withdrawn"}
+    for pk, events in history.events.items():
+        if any(e.data.get("routing_verdict") == UNDECIDED for e in events):
+            ids.add(pk)
+    return sorted(ids)
+
+
+def _clusters(token_sets, similarity):
+    """Single-linkage groups of case ids whose word sets overlap (Jaccard) at least `similarity`; pairs are found
+    through an inverted index of the words, so unrelated cases are never compared. Deterministic."""
+    parent = {pk: pk for pk in token_sets}
+
+    def root(pk):
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    postings = defaultdict(list)
+    for pk in sorted(token_sets):
+        for word in token_sets[pk]:
+            postings[word].append(pk)
+    seen = set()
+    for word in sorted(postings):
+        ids = postings[word]
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+                sa, sb = token_sets[a], token_sets[b]
+                if len(sa & sb) / len(sa | sb) >= similarity:
+                    ra, rb = root(a), root(b)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+    groups = defaultdict(list)
+    for pk in sorted(token_sets):
+        groups[root(pk)].append(pk)
+    return list(groups.values())
+
+
+def list_gap(history, limits):
+    """Cases that matched no list item (or were routed `undecided`) and say the same thing: grouped by the
+    routing service's words (routing.text.tokenize) with a Jaccard threshold; a large enough group with words in
+    common is a matter no list names — propose a new item."""
+    from routing.text import tokenize
+
+    ids = _gap_candidates(history)
+    if len(ids) < limits["gap_min_cluster"]:
+        return []
+    texts = Case.objects.filter(pk__in=ids).values_list("pk", "title", "description")
+    token_sets = {pk: set(tokenize(f"{title}\n{description}")) for pk, title, description in texts}
+    token_sets = {pk: words for pk, words in token_sets.items() if words}
+    drafts = []
+    for group in _clusters(token_sets, limits["gap_similarity"]):
+        if len(group) < limits["gap_min_cluster"]:
+            continue
+        counts = Counter(word for pk in group for word in token_sets[pk])
+        common = [w for w, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n * 2 >= len(group)][:6]
+        if not common:
+            continue
+        words = "、".join(common)
+        drafts.append(Draft(
+            detector=Detector.LIST_GAP, subject_key="gap:" + "|".join(sorted(common[:3])), item_code="",
+            item_title=words, weight=float(len(group)),
+            summary=_("%(n)s 件案件未能匹配任何清单事项，内容相近（共同词语：%(words)s），说明清单中缺少这类事项，"
+                      "建议研究新增一个清单事项并明确责任部门。") % {"n": len(group), "words": words},
+            evidence={"case_ids": group, "cases": len(group), "flagged": len(group), "words": common,
+                      "examples": group[:3]},
+        ))
+    return drafts
+
+
+# --- pushed_down_without_means (未随附资源下沉) ---------------------------------------------------------------------
+
+def _refusals_by_department(history):
+    """{department id: {case ids}} of the period's refusals 未经准入, by the department the cited item names."""
+    from responsibilities.models import ListItem
+
+    rows = list(CaseEvent.objects.filter(
+        case__township__parent=history.county, action=CaseAction.REFUSED_UNADMITTED,
+        created_at__gte=history.since, created_at__lt=history.until).values_list("case_id", "data"))
+    codes = {(data or {}).get("list_item") for _pk, data in rows} - {None}
+    owner = dict(ListItem.objects.filter(code__in=codes, department__isnull=False).order_by("code", "pk")
+                 .values_list("code", "department_id"))  # the latest version's department wins
+    lead = dict(Case.objects.filter(pk__in=[pk for pk, _d in rows]).values_list("pk", "lead_department_id"))
+    out = defaultdict(set)
+    for pk, data in rows:
+        department = owner.get((data or {}).get("list_item")) or lead.get(pk)
+        if department:
+            out[department].add(pk)
+    return out
+
+
+def _mismatch_exemptions_by_department(history):
+    """{department id: {case ids}} of exemptions granted in the period for 权责不匹配: to the department that asked,
+    or, for a township's, to the department of the case's item (or its lead department)."""
+    from assessment.models import ExemptionReason, ExemptionRequest
+
+    rows = ExemptionRequest.objects.filter(
+        county=history.county, status=ExemptionRequest.Status.APPROVED,
+        reason__in=[ExemptionReason.OUTSIDE_LIST, ExemptionReason.NOT_DELEGATED],
+        decided_at__gte=history.since, decided_at__lt=history.until,
+    ).values_list("case_id", "body_id", "body__kind", "case__list_item__department_id", "case__lead_department_id")
+    out = defaultdict(set)
+    for case_id, body_id, body_kind, item_department, lead in rows:
+        department = body_id if body_kind == "department" else (item_department or lead)
+        if department:
+            out[department].add(case_id)
+    return out
+
+
+def _missing_resources_by_department(history):
+    """{department id: {(admission number, resource, township)}} of admitted duties whose promised resources a
+    township reported 未到位 or 部分到位 (as reported by the end of the period)."""
+    from admission.models import AdmissionState, ArrivalStatus, ResourceArrival
+
+    rows = ResourceArrival.objects.filter(
+        resource__request__county=history.county, resource__request__state=AdmissionState.APPROVED,
+        status__in=[ArrivalStatus.MISSING, ArrivalStatus.PARTIAL], updated_at__lt=history.until,
+    ).values_list("resource__request__department_id", "resource__request__number", "resource__description",
+                  "township__name")
+    out = defaultdict(set)
+    for department, number, resource, township in rows:
+        out[department].add((number or "", resource, township))
+    return out
+
+
+def pushed_down_without_means(history, limits):
+    """A department whose duties reach the townships without the means: townships refuse its matters as 未经准入,
+    exemptions are granted for 权责不匹配, and the resources promised with its admitted duties did not arrive."""
+    refused = _refusals_by_department(history)
+    exempted = _mismatch_exemptions_by_department(history)
+    missing = _missing_resources_by_department(history)
+    departments = sorted(set(refused) | set(exempted) | set(missing))
+    _name_units(history, departments)
+    drafts = []
+    for department in departments:
+        r, e, m = refused.get(department, set()), exempted.get(department, set()), missing.get(department, set())
+        signals = len(r) + len(e) + len(m)
+        if signals < limits["means_min_signals"]:
+            continue
+        name = history.units.get(department, "")
+        drafts.append(Draft(
+            detector=Detector.PUSHED_DOWN_WITHOUT_MEANS, subject_key=f"unit:{department}", item_code="",
+            item_title=name, unit_id=department, weight=float(signals),
+            summary=_("%(dept)s的职责下沉未随附人财物或权限：本期乡镇以“未经准入”拒收 %(refused)s 件，因权责不匹配免责 "
+                      "%(exempted)s 件，准入事项资源未到位或部分到位 %(missing)s 项。建议按职责准入规定补齐资源，"
+                      "或将事项收回部门办理。") % {"dept": name, "refused": len(r), "exempted": len(e),
+                                             "missing": len(m)},
+            evidence={"case_ids": sorted(r | e), "refused": sorted(r), "exempted": sorted(e),
+                      "resources_missing": [list(x) for x in sorted(m)], "flagged": signals},
+        ))
+    return drafts
+
+
+# --- hot_spot -------------------------------------------------------------------------------------------------------
+
+def _median(values):
+    ordered = sorted(values)
+    n = len(ordered)
+    return (ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2) if n else 0.0
+
+
+def robust_z(value, peers):
+    """(value - median) / (1.4826 × MAD) of the peers; when more than half the peers agree exactly (MAD = 0), the
+    mean absolute deviation (× 1.2533) stands in for it (Iglewicz & Hoaglin). None when the peers do not vary."""
+    median = _median(peers)
+    mad = _median([abs(p - median) for p in peers])
+    scale = 1.4826 * mad if mad else 1.2533 * sum(abs(p - median) for p in peers) / len(peers)
+    return ((value - median) / scale if scale else None), median
+
+
+def _rates(history, limits):
+    """[(body id, kind, metric, rate, numerator, denominator, population)] of the period, from three grouped
+    queries (set-based: nothing per case)."""
+    from django.db.models import Count, Q
+
+    period = dict(created_at__gte=history.since, created_at__lt=history.until)
+    reported = Case.objects.filter(township__parent=history.county, **period).values(
+        "township_id", "township__population").annotate(n=Count("pk"))
+    events = CaseEvent.objects.filter(case__township__parent=history.county, **period)
+    feedback = Q(action__in=[CaseAction.CLOSED, CaseAction.REOPENED])
+    figures = dict(
+        feedbacks=Count("pk", filter=feedback), unsatisfied=Count("pk", filter=Q(action=CaseAction.REOPENED)),
+        resolved=Count("case_id", filter=Q(action=CaseAction.RESOLVED), distinct=True),
+        reopened=Count("case_id", filter=Q(action=CaseAction.REOPENED), distinct=True))
+    rows = []
+    for row in reported:
+        if row["township__population"]:
+            rows.append((row["township_id"], "township", "whistle", row["n"] * 10000 / row["township__population"],
+                         row["n"], row["township__population"]))
+    for key, kind in (("case__township_id", "township"), ("case__lead_department_id", "department")):
+        for row in events.exclude(**{f"{key}__isnull": True}).values(key).annotate(**figures):
+            if row["resolved"] >= limits["hot_spot_min_cases"]:
+                rows.append((row[key], kind, "reopen", row["reopened"] / row["resolved"], row["reopened"],
+                             row["resolved"]))
+            if row["feedbacks"] >= limits["hot_spot_min_cases"]:
+                rows.append((row[key], kind, "unsatisfied", row["unsatisfied"] / row["feedbacks"], row["unsatisfied"],
+                             row["feedbacks"]))
+    return rows
+
+
+METRIC_SENTENCES = {
+    "whistle": (N_("万人吹哨率"), N_("每万名常住人口 %(value).1f 件（%(num)s 件 / %(den)s 人）"),
+                N_("同类单位中位数 %(median).1f 件")),
+    "reopen": (N_("重办率"), N_("%(pct).0f%%（办结 %(den)s 件中 %(num)s 件被评价不满意重办）"), N_("同类单位中位数 %(mpct).0f%%")),
+    "unsatisfied": (N_("不满意率"), N_("%(pct).0f%%（%(den)s 次评价中 %(num)s 次不满意）"), N_("同类单位中位数 %(mpct).0f%%")),
+}
+
+
+def hot_spot(history, limits):
+    """A township or department whose whistle rate (cases per 10,000 residents, where the population is known),
+    reopen rate or dissatisfaction rate is far above its peers' (robust z-score against the peers' median)."""
+    rows = _rates(history, limits)
+    by_metric = defaultdict(list)
+    for row in rows:
+        by_metric[(row[1], row[2])].append(row)
+    flagged = []
+    for (kind, metric), group in sorted(by_metric.items()):
+        if len(group) < limits["hot_spot_min_peers"]:
+            continue
+        for body, _kind, _metric, value, num, den in group:
+            peers = [r[3] for r in group if r[0] != body]
+            z, median = robust_z(value, peers)
+            if z is not None and z >= limits["hot_spot_z"]:
+                flagged.append((body, kind, metric, value, num, den, z, median))
+    _name_units(history, [f[0] for f in flagged])
+    drafts = []
+    for body, kind, metric, value, num, den, z, median in flagged:
+        label, figure, peer = METRIC_SENTENCES[metric]
+        values = {"value": value, "pct": value * 100, "num": num, "den": den, "median": median, "mpct": median * 100}
+        name = history.units.get(body, "")
+        case_ids = _hot_spot_cases(history, body, kind, metric)
+        drafts.append(Draft(
+            detector=Detector.HOT_SPOT, subject_key=f"unit:{body}|{metric}", item_code="", item_title=name,
+            unit_id=body, weight=round(z, 3),
+            summary=_("%(name)s的%(label)s为%(figure)s，明显高于%(peer)s（稳健 z 值 %(z).1f），建议了解原因：是否有清单未覆盖的"
+                      "集中问题，或办理力量不足。") % {"name": name, "label": _(label), "figure": _(figure) % values,
+                                           "peer": _(peer) % values, "z": z},
+            evidence={"case_ids": case_ids, "metric": metric, "value": round(value, 4), "peer_median": round(median, 4),
+                      "z": round(z, 3), "numerator": num, "denominator": den, "body_kind": kind},
+        ))
+    return drafts
+
+
+def _hot_spot_cases(history, body, kind, metric, limit=20):
+    """Example cases behind a hot spot: the reopened ones (reopen, dissatisfaction) or the latest reported."""
+    if metric == "whistle":
+        qs = Case.objects.filter(township_id=body, created_at__gte=history.since, created_at__lt=history.until)
+        return sorted(qs.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
+    field_name = "case__township_id" if kind == "township" else "case__lead_department_id"
+    qs = CaseEvent.objects.filter(action=CaseAction.REOPENED, created_at__gte=history.since,
+                                  created_at__lt=history.until, **{field_name: body})
+    return sorted(set(qs.values_list("case_id", flat=True)[:limit * 3]))[:limit]
+
+
 DETECTORS = {
     Detector.DISPUTED_ITEM: disputed_item,
     Detector.WRONG_OWNER: wrong_owner,
     Detector.IMPOSSIBLE_DEADLINE: impossible_deadline,
+    Detector.LIST_GAP: list_gap,
+    Detector.PUSHED_DOWN_WITHOUT_MEANS: pushed_down_without_means,
+    Detector.HOT_SPOT: hot_spot,
 }

@@ -8,6 +8,7 @@
 Reads cases, responsibilities and governance from outside; neither of them knows this app.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,9 @@ class Detector(models.TextChoices):
     DISPUTED_ITEM = "disputed_item", _("职责归属不清")
     WRONG_OWNER = "wrong_owner", _("牵头部门可能有误")
     IMPOSSIBLE_DEADLINE = "impossible_deadline", _("办理时限难以完成")
+    LIST_GAP = "list_gap", _("清单空白")
+    PUSHED_DOWN_WITHOUT_MEANS = "pushed_down_without_means", _("未随附资源下沉")
+    HOT_SPOT = "hot_spot", _("异常集中")
 
 
 class Finding(models.Model):
@@ -51,3 +55,23 @@ class Finding(models.Model):
     @property
     def case_ids(self):
         return self.evidence.get("case_ids", [])
+
+
+class CountyThresholds(models.Model):
+    """A county's own thresholds for the detectors: only the keys it changed, over settings.INSIGHTS_THRESHOLDS and
+    insights.detectors.DEFAULTS. Read by findings_compute (and so by the daily task); written by
+    insights.services.thresholds_save, which validates each value."""
+
+    county = models.OneToOneField("governance.Unit", verbose_name=_("县（区）"), on_delete=models.CASCADE,
+                                  related_name="+")
+    values = models.JSONField(_("阈值"), default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("堵点分析阈值")
+        verbose_name_plural = _("堵点分析阈值")
+
+    def __str__(self):
+        return str(self.county)

@@ -2,15 +2,19 @@
 
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from config.forms import service_errors_into_form
 from insights import permissions, selectors
-from insights.services import month_of
+from insights.forms import ThresholdsForm
+from insights.services import month_of, thresholds_for, thresholds_save
 
 
 def _month(request):
@@ -34,3 +38,22 @@ def index(request):
         "month": start.strftime("%Y-%m"), "findings": selectors.findings_of(county, start, end),
     }
     return render(request, "insights/index.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thresholds(request):
+    """The county's own thresholds for the detectors: its supervisors and list editors change them (POST)."""
+    county = selectors.county_for(request.user, request.GET.get("county") or request.POST.get("county") or None)
+    if county is None:
+        raise PermissionDenied(_("您没有修改政策堵点分析阈值的权限。"))
+    form = ThresholdsForm(request.POST or None, current=thresholds_for(county))
+    if request.method == "POST" and form.is_valid():
+        try:
+            thresholds_save(county=county, actor=request.user, values=form.cleaned_data)
+        except ValidationError as exc:
+            service_errors_into_form(form, exc)
+        else:
+            messages.success(request, _("阈值已保存，下次计算堵点时生效。"))
+            return redirect(f"{reverse('insights:thresholds')}?county={county.pk}")
+    return render(request, "insights/thresholds.html", {"county": county, "form": form})

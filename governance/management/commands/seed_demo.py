@@ -7,6 +7,7 @@ from django.db import transaction
 # Each app seeds its own part, in dependency order. An app's demo module has seed(stdout=None).
 DEMO_MODULES = [
     "governance.demo", "responsibilities.demo", "cases.demo", "routing.demo", "assessment.demo", "admission.demo",
+    "insights.demo",
 ]
 
 
