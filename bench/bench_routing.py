@@ -72,6 +72,11 @@ BASELINE = {
     "level": 0.407, "undecided": 0.193, "township_precision": 0.350, "top3": 0.135, "coverage": 0.807,
     "p50": 9.9, "p99": 93.4,
 }
+# The service's figures at the end of the previous session (commit e310f9c), before the level model.
+PREVIOUS = {
+    "level": 0.762, "undecided": 0.124, "township_precision": 0.902, "top3": 0.894, "coverage": 1.0,
+    "p50": 5.5, "p99": 9.7,
+}
 TARGETS = {
     "level": "≥ 80%", "undecided": "≤ 25%", "township_precision": "≥ 90%", "top3": "≥ 75%", "coverage": "",
     "p50": "", "p99": "≤ 30 ms",
@@ -80,12 +85,6 @@ LABELS = {
     "level": "level accuracy", "undecided": "undecided", "township_precision": "township precision",
     "top3": "dept type in top 3", "coverage": "coverage", "p50": "p50 latency", "p99": "p99 latency",
 }
-
-
-
-
-
-
 
 
 def load_rows():
@@ -188,12 +187,21 @@ def main():
         print(f"routing on {len(rows)} messages of {DATA.name} "
               f"({'legacy substring lookup' if legacy else 'routing service'}; "
               f"township verdicts given: {figures['said_township']})")
-        print(f"  {'figure':<22}{'now':>10}{'baseline':>12}{'target':>10}")
+        print(f"  {'figure':<22}{'now':>10}{'previous':>10}{'baseline':>12}{'target':>10}")
         for key in LABELS:
-            print(f"  {LABELS[key]:<22}{fmt(key, figures[key]):>10}{fmt(key, BASELINE[key]):>12}{TARGETS[key]:>10}")
+            print(f"  {LABELS[key]:<22}{fmt(key, figures[key]):>10}{fmt(key, PREVIOUS[key]):>10}"
+                  f"{fmt(key, BASELINE[key]):>12}{TARGETS[key]:>10}")
         # Wall-clock latency includes waiting for a shared machine's CPU; this process's own CPU time does not.
         print(f"  {'CPU time p50 / p99':<22}{figures['cpu_p50']:.1f} / {figures['cpu_p99']:.1f} ms (load average "
               f"{os.getloadavg()[0]:.1f})")
+        if not legacy:
+            # An overfit check: routing.services' level weights were fitted on one half and checked on the other;
+            # the same figures on the two halves (alternate rows) should be alike.
+            for name, half in (("odd rows", rows[0::2]), ("even rows", rows[1::2])):
+                part = measure(half)
+                print(f"  {name:<10} level {fmt('level', part['level'])}, undecided {fmt('undecided', part['undecided'])}, "
+                      f"township precision {fmt('township_precision', part['township_precision'])} "
+                      f"({part['said_township']}), top 3 {fmt('top3', part['top3'])}")
     finally:
         if not keep:
             from django.db import connections

@@ -7,6 +7,7 @@ editing a profile makes the next suggestion build a fresh index; otherwise a que
 scores (milliseconds). Built indexes are kept per process (a few hundred documents each).
 """
 
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ class Index:
     departments: dict  # unit id -> Unit (with .routing_profile or None)
     item_rows: np.ndarray = field(default=None)
     profile_rows: np.ndarray = field(default=None)
+    township_prior: float = 0.0  # log-odds of a basic item among the list's items (routing.services' level prior)
 
     def scores(self, tokens):
         if not tokens or not self.docs:
@@ -136,6 +138,8 @@ def _build(versions, departments):
     index = Index(docs=docs, retriever=retriever, departments=units)
     index.item_rows = np.array([i for i, d in enumerate(docs) if d.kind == "item"], dtype=int)
     index.profile_rows = np.array([i for i, d in enumerate(docs) if d.kind == "profile"], dtype=int)
+    basic = sum(1 for item in items if item.kind == "basic")
+    index.township_prior = math.log((basic + 1) / (len(items) - basic + 1))
     return index
 
 

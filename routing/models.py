@@ -4,6 +4,7 @@ governance.Unit stays free of routing concepts (governance imports no other app)
 profile lives here, one row per department unit.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -124,3 +125,38 @@ class PastDecision(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.title}"
+
+
+class ProfileEvent(models.Model):
+    """Append-only record of department profile edits by list editors (the lists' ListEvent pattern; a profile
+    belongs to no list, so it has its own log): who changed which fields of which department's profile, old and
+    new. Written by routing.services.profile_update only; `delete()` raises."""
+
+    unit = models.ForeignKey(
+        "governance.Unit", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="routing_profile_events",
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("操作"), max_length=64)  # "profile.created" or "profile.changed"
+    data = models.JSONField(_("详情"), default=dict, blank=True)  # {"changes": {field: [old, new]}}
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("部门职责画像修改记录")
+        verbose_name_plural = _("部门职责画像修改记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} {self.unit_id}"
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("ProfileEvent rows are append-only.")
+
+    @property
+    def action_label(self):
+        return PROFILE_ACTION_LABELS.get(self.action, self.action)
+
+
+PROFILE_ACTION_LABELS = {
+    "profile.created": _("建立职责画像"),
+    "profile.changed": _("修改职责画像"),
+}

@@ -52,3 +52,21 @@ def test_demo_is_idempotent(seeded):
 def test_demo_keywords_used_by_triage_find_the_expected_items(seeded, keyword, expected_code):
     codes = [i.code for i in item_search(keyword, limit=20)]
     assert expected_code in codes
+
+
+def test_demo_list_has_a_real_countys_shape_and_names_every_demo_department(seeded):
+    """About 340 items in a real county's proportion (about 117 basic, 99 assisting, 124 taken back), each
+    department of the demo county owning some, every item with a legal basis."""
+    from collections import Counter
+
+    from governance.models import Unit
+
+    items = list(current_version(seeded.LIST_CODE).items.all())
+    kinds = Counter(i.kind for i in items)
+    assert 330 <= len(items) <= 360
+    assert 112 <= kinds["basic"] <= 122 and 94 <= kinds["assisting"] <= 104 and 118 <= kinds["negative"] <= 136
+    owners = {i.department_id for i in items if i.department_id}
+    departments = set(Unit.objects.filter(kind="department", code__startswith="SFX-").values_list("pk", flat=True))
+    assert departments <= owners
+    assert all(i.legal_basis.strip() for i in items)
+    assert len({i.code for i in items}) == len(items)

@@ -166,3 +166,20 @@ def test_the_dispatchers_case_page_suggests_and_preselects_within_fifteen_querie
     assign = response.context["forms"]["assign"]
     assert assign.initial["list_item"] == county.stalls.pk
     assert assign.initial["lead_department"] == org.dept_b.pk
+
+
+def test_the_level_model_reads_who_the_writer_addresses_and_where_the_matter_is():
+    from routing.services import _level_evidence
+
+    def p(body, locality=0):
+        return _level_evidence(body, 0.3, 0.3, locality, prior=-0.7)["p_township"]
+
+    neutral = p("路灯坏了很久\n晚上出行不安全")
+    assert p("白云镇路灯坏了很久\n晚上出行不安全") > neutral  # placed in a named township (属地)
+    assert p("路灯坏了很久\n请县城管局尽快修复") < neutral  # a bureau addressed
+    assert p("路灯坏了很久\n镇政府一直没有回复") > neutral
+    assert p("路灯坏了很久\n晚上出行不安全", locality=1) > neutral
+    # Words that merely contain 局 do not count as addressing a bureau.
+    assert p("路灯坏了很久\n影响大局和格局") == neutral
+    # A township share far above the best department's is what moves the answer most.
+    assert _level_evidence("路灯", 0.9, 0.01, 0, prior=-0.7)["p_township"] > 0.9
