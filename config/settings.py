@@ -178,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
     "routing-retrain": {"task": "routing.tasks.retrain", "schedule": float(ROUTING_RETRAIN_SECONDS)},
     # Idempotent too: rewrites the current month's findings (堵点) of every county.
     "insights-findings": {"task": "insights.tasks.compute_current_month", "schedule": 86400.0},
+    # Idempotent too (each job is claimed by compare-and-set): list imports a broker outage left queued.
+    "list-import-jobs-resume": {"task": "responsibilities.tasks.import_jobs_resume", "schedule": 60.0},
 }
 # The detectors' thresholds (insights.detectors). A county-specific override can be layered on later.
 INSIGHTS_THRESHOLDS = {
