@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -64,7 +64,7 @@ def _next_url(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return settings.LOGIN_REDIRECT_URL
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 class OTPCodeForm(forms.Form):
@@ -145,7 +145,7 @@ def otp_backup_codes(request):
     if not request.user.is_verified():
         return redirect("otp_verify")
     return render(request, "registration/otp_backup_codes.html", {
-        "codes": backup_codes_regenerate(user=request.user), "next": settings.LOGIN_REDIRECT_URL,
+        "codes": backup_codes_regenerate(user=request.user), "next": resolve_url(settings.LOGIN_REDIRECT_URL),
     })
 
 

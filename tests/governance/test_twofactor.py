@@ -132,6 +132,7 @@ def test_new_backup_codes_replace_the_old_ones_only_after_verifying(org, enforce
     assert "剩余 10 个备用码" in client.get("/accounts/2fa/").content.decode()
     body = client.post("/accounts/2fa/backup-codes/").content.decode()
     assert body.count("<li><code>") == 10 and codes[0] not in body
+    assert '<a class="btn" href="/">' in body
     assert client.get("/accounts/2fa/backup-codes/").status_code == 405
     with pytest.raises(Exception, match="验证码不正确"):
         twofactor.otp_verify(org.reviewer, codes[1])
