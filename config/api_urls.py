@@ -1,7 +1,8 @@
 """API and Open311 routes: /api/v1/..., /api/schema/, /api/docs/, /open311/v2/... (included at the site root)."""
 
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from admission.api import register as register_admissions
@@ -23,6 +24,10 @@ register_lists(router)
 register_cases(router)
 register_admissions(router)
 register_assessment(router)
+
+# Swagger UI with its settings script served as a file (?script), not inline: scripts stay 'self' only.
+# Its page (and the styles Swagger UI injects) needs inline styles, on this one page.
+api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
 FMT = r"\.(?P<fmt>xml|json)$"
 open311_urls = [
@@ -46,6 +51,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     re_path(r"^api/v1/(?:.*/)?$", api_not_found),  # any other /api/v1/ address: the JSON error body, not an HTML page
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("open311/v2/", include((open311_urls, "open311"), namespace="open311")),
 ]

@@ -1,5 +1,7 @@
 """Middleware of the governance app."""
 
+from csp.middleware import CSPMiddleware
+
 from config import views
 
 
@@ -149,3 +151,65 @@ class ApiErrorFormatMiddleware:
                     replacement[header] = response[header]
             return replacement
         return response
+
+
+def map_tile_origins(tile_url, subdomains):
+    """The origins Leaflet loads tiles from: MAP_TILE_URL's scheme and host, one per {s} subdomain."""
+    from urllib.parse import urlsplit
+
+    if not tile_url:
+        return []
+    hosts = [tile_url.replace("{s}", sub) for sub in subdomains] if "{s}" in tile_url else [tile_url]
+    origins = []
+    for url in hosts:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in ("http", "https") and parts.netloc and origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the map tile server's origin (read per request, as settings may
+    change in tests) added to img-src: tiles from anywhere else are refused."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        from django.conf import settings
+
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        origins = map_tile_origins(settings.MAP_TILE_URL, settings.MAP_TILE_SUBDOMAINS)
+        if origins and not report_only:
+            update = dict(parts.update or {})
+            update["img-src"] = [*update.get("img-src", []), *origins]
+            parts.update = update
+        return parts
+
+
+class OTPRequiredMiddleware:
+    """After django_otp's OTPMiddleware: a signed-in user who must give a second factor
+    (governance.twofactor.verification_needed) reaches only the enrolment/verification pages and
+    sign-out until they have; pages redirect there, /api/ and /open311/ answer 403 in their format.
+    API token requests are not signed in here (DRF authenticates them in the view), so tokens work."""
+
+    EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+        from django.utils.translation import gettext as _
+
+        from governance.twofactor import verification_needed
+
+        if request.path_info.startswith(self.EXEMPT_PREFIXES):
+            return self.get_response(request)
+        needed = verification_needed(request)
+        if needed is None:
+            return self.get_response(request)
+        if request.path_info.startswith(("/api/", "/open311/")) and not request.path_info.startswith(API_HTML_PATHS):
+            return api_error_response(request, 403, _("该账号需要两步验证：请先在网页上完成验证。"))
+        target = reverse("otp_verify" if needed == "verify" else "otp_setup")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "django_fsm",
     "import_export",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "governance",
     "responsibilities",
     "cases",
@@ -66,6 +70,8 @@ MIDDLEWARE = [
     # a CSRF refusal, a 500) is turned into those interfaces' own error format.
     "config.middleware.ApiErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (settings CONTENT_SECURITY_POLICY; the map's tile origin added).
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.SessionTouchMiddleware",
@@ -74,6 +80,9 @@ MIDDLEWARE = [
     "config.middleware.RejectNullCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor authentication (governance.twofactor): request.user.is_verified(), then the enforcement.
+    "django_otp.middleware.OTPMiddleware",
+    "config.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a lockout into the lockout page.
@@ -178,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     "routing-retrain": {"task": "routing.tasks.retrain", "schedule": float(ROUTING_RETRAIN_SECONDS)},
     # Idempotent too: rewrites the current month's findings (堵点) of every county.
     "insights-findings": {"task": "insights.tasks.compute_current_month", "schedule": 86400.0},
+    # Idempotent too (each job is claimed by compare-and-set): list imports a broker outage left queued.
+    "list-import-jobs-resume": {"task": "responsibilities.tasks.import_jobs_resume", "schedule": 60.0},
 }
 # The detectors' thresholds (insights.detectors). A county-specific override can be layered on later.
 INSIGHTS_THRESHOLDS = {
@@ -237,6 +248,21 @@ SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 
+# Two-factor authentication (TOTP + backup codes, governance.twofactor). OTP_REQUIRED_ROLES: Role codes
+# (dispatcher, supervisor, assessor, admission_reviewer, editor, officer, reporter) and "staff" (Django
+# staff/superusers) who must enrol and give a code at every sign-in. Empty by default (the demo); see
+# .env.example for production. Whoever enrolls of their own accord is asked for a code in any case.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", [])
+# governance.models.Role's codes (tests/governance/test_twofactor.py keeps the two in step) and "staff".
+OTP_ROLE_CHOICES = {"reporter", "dispatcher", "officer", "supervisor", "editor", "assessor", "admission_reviewer", "staff"}
+if set(OTP_REQUIRED_ROLES) - OTP_ROLE_CHOICES:
+    raise ImproperlyConfigured(f"OTP_REQUIRED_ROLES: unknown {sorted(set(OTP_REQUIRED_ROLES) - OTP_ROLE_CHOICES)}; "
+                               f"allowed: {sorted(OTP_ROLE_CHOICES)}.")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "吹哨平台")
+# Seconds of wait after the first wrong code, doubled after each further one (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 1, minimum=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -265,6 +291,27 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere (templates load static files;
+# the tests/browser journeys fail on any "Refused to" console message). Images also from data:/blob:
+# (Leaflet and ECharts draw with them); the tile server's origin is added by
+# config.middleware.ContentSecurityPolicyMiddleware when MAP_TILE_URL is set. The API docs page has its
+# own, looser style policy (config.api_urls). CSP_REPORT_URI, when set, receives violation reports.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": [env_str("CSP_REPORT_URI", "")]} if env_str("CSP_REPORT_URI", "") else {}),
+    },
+}
 
 # --- Uploads ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))

@@ -17,6 +17,9 @@ urlpatterns = [
     path("notifications/read/", governance_views.notifications_mark_read, name="notifications_mark_read"),
     path("accounts/login/", governance_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", governance_views.otp_setup, name="otp_setup"),
+    path("accounts/2fa/verify/", governance_views.otp_verify, name="otp_verify"),
+    path("accounts/2fa/backup-codes/", governance_views.otp_backup_codes, name="otp_backup_codes"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("lists/", include("routing.urls")),  # /lists/lookup/: the public 这件事归谁管？
     path("lists/", include("responsibilities.urls")),

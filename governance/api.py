@@ -3,6 +3,7 @@ the bodies of government are public knowledge)."""
 
 import django_filters
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -75,6 +76,10 @@ class DepartmentViewSet(UnitViewSet):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("用户名"), max_length=150)
     password = serializers.CharField(label=_("密码"), max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+    otp_code = serializers.CharField(
+        label=_("两步验证码"), max_length=32, required=False,
+        help_text=_("已启用两步验证（或岗位要求两步验证）的账号必填：验证器上的 6 位数字或一个备用码。"),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -159,8 +164,36 @@ class ObtainTokenView(APIView):
                 status.HTTP_400_BAD_REQUEST, _("用户名或密码不正确。"), "invalid_credentials",
                 {NON_FIELD: [str(_("用户名或密码不正确。"))]},
             )
+        refused = _otp_refusal(user, serializer.validated_data.get("otp_code", ""))
+        if refused is not None:
+            return refused
         token = token_for(user)
         return _no_store(Response({"token": token.key, "expires_at": token_expires_at(token)}))
+
+
+def _otp_refusal(user, code):
+    """None when the user needs no second factor or gave a valid code; otherwise the error response.
+    The password was right: a wrong code is a 400 on otp_code, throttled codes a 429."""
+    from django_otp import user_has_device
+
+    from governance.twofactor import otp_enforced_for, otp_verify
+
+    if not user_has_device(user, confirmed=True):
+        if otp_enforced_for(user):
+            message = _("该账号须先在网页上启用两步验证，然后才能申请 API 令牌。")
+            return error_response(status.HTTP_400_BAD_REQUEST, message, "otp_setup_required", {"otp_code": [str(message)]})
+        return None
+    try:
+        otp_verify(user, code)
+    except ValidationError as exc:
+        message = exc.messages[0]
+        if exc.code == "otp_throttled":
+            return error_response(status.HTTP_429_TOO_MANY_REQUESTS, message, "otp_throttled")
+        if exc.code == "otp_missing":
+            message = _("该账号已启用两步验证，请同时提交验证码（otp_code）。")
+            return error_response(status.HTTP_400_BAD_REQUEST, message, "otp_required", {"otp_code": [str(message)]})
+        return error_response(status.HTTP_400_BAD_REQUEST, message, "otp_invalid", {"otp_code": [message]})
+    return None
 
 
 @extend_schema(exclude=True)

@@ -26,6 +26,8 @@ MAX_ROWS = 3000
 MAX_DECOMPRESSED_BYTES = 40 * 1024 * 1024
 # Rows read in all, blank ones included: a sheet of millions of empty rows stops here too.
 MAX_SCANNED_ROWS = MAX_ROWS * 5
+# An import job records its progress every this many rows.
+PROGRESS_EVERY = 100
 
 # (header, item field). Headers are the same in every language: they are a file format.
 COLUMNS = [
@@ -123,8 +125,8 @@ def _sheet_rows(sheet):
     return sheet.iter_rows(values_only=True)
 
 
-def _load_xlsx(raw):
-    """The first sheet of an .xlsx as a Dataset, refusing a zip bomb and stopping at the row limit."""
+def _open_xlsx(raw):
+    """The zip checks of an .xlsx: readable, and not expanding past MAX_DECOMPRESSED_BYTES."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         expanded = sum(info.file_size for info in archive.infolist())
@@ -133,15 +135,24 @@ def _load_xlsx(raw):
     if expanded > MAX_DECOMPRESSED_BYTES:
         raise ValidationError(_("文件解压后过大（上限 %(mb)s MB），请只保留清单事项后再上传。")
                               % {"mb": MAX_DECOMPRESSED_BYTES // (1024 * 1024)})
+
+
+def _load_xlsx(raw, on_row=None, headers_only=False):
+    """The first sheet of an .xlsx as a Dataset, refusing a zip bomb and stopping at the row limit."""
+    _open_xlsx(raw)
     workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     try:
         rows = _sheet_rows(workbook.worksheets[0])
         headers = list(next(rows, None) or [])
         data = tablib.Dataset(headers=[str(h or "").strip() for h in headers])
+        if headers_only:
+            return data
         width, kept = len(headers), 0
         for scanned, row in enumerate(rows, start=1):
             if scanned > MAX_SCANNED_ROWS:
                 raise _too_many_rows()
+            if on_row is not None and scanned % PROGRESS_EVERY == 0:
+                on_row(scanned)
             if not any(value not in (None, "") for value in row):
                 continue
             kept += 1
@@ -154,26 +165,26 @@ def _load_xlsx(raw):
         workbook.close()
 
 
-def load_upload(uploaded):
-    """Read an uploaded .xlsx or .csv into a tablib.Dataset; ValidationError (Chinese) when unreadable."""
-    name = (uploaded.name or "").lower()
-    if uploaded.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(_("文件过大（上限 5 MB）。"))
-    raw = uploaded.read()
+def _csv_text(raw):
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030 by default
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 编码。"))
+
+
+def _parse(name, raw, on_row=None, headers_only=False):
+    name = (name or "").lower()
     try:
         if name.endswith(".xlsx"):
-            data = _load_xlsx(raw)
+            data = _load_xlsx(raw, on_row=on_row, headers_only=headers_only)
         elif name.endswith(".csv"):
-            for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030 by default
-                try:
-                    text = raw.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                raise ValidationError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 编码。"))
+            text = _csv_text(raw)
             if text.count("\n") > MAX_SCANNED_ROWS:
                 raise _too_many_rows()
+            if headers_only:
+                text = text.split("\n", 1)[0]
             data = tablib.Dataset().load(text, format="csv")
         else:
             raise ValidationError(_("只支持 Excel（.xlsx）和 CSV（.csv）文件。"))
@@ -189,6 +200,31 @@ def load_upload(uploaded):
         raise _too_many_rows()
     data.headers = headers
     return data
+
+
+def check_upload(uploaded):
+    """The checks made in the request before an import job is queued: size, type, encoding, zip
+    expansion and the header row (read alone, so a large sheet is not parsed here). Returns the bytes."""
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("文件过大（上限 5 MB）。"))
+    raw = uploaded.read()
+    _parse(uploaded.name, raw, headers_only=True)
+    return raw
+
+
+def load_bytes(name, raw, on_row=None):
+    """Read a spreadsheet's bytes into a tablib.Dataset; ValidationError (Chinese) when unreadable.
+    `on_row(n)` is called every PROGRESS_EVERY rows read from an .xlsx (the import job's progress)."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("文件过大（上限 5 MB）。"))
+    return _parse(name, raw, on_row=on_row)
+
+
+def load_upload(uploaded):
+    """Read an uploaded .xlsx or .csv into a tablib.Dataset; ValidationError (Chinese) when unreadable."""
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("文件过大（上限 5 MB）。"))
+    return load_bytes(uploaded.name, uploaded.read())
 
 
 def _text(value):
@@ -212,8 +248,11 @@ def _int(value, label, errors):
     return int(text)
 
 
-def validate_rows(dataset):
-    """Check every row and return a RowResult per non-empty row, with Chinese error messages."""
+def validate_rows(dataset, on_progress=None):
+    """Check every row and return a RowResult per non-empty row, with Chinese error messages.
+
+    `on_progress(rows_checked, results)` is called every PROGRESS_EVERY rows and at the end (the
+    import job records rows processed and the row errors found so far)."""
     kinds = _lookup(ItemKind.choices, KIND_ALIASES)
     categories = _lookup(Category.choices)
     departments = {}
@@ -224,6 +263,8 @@ def validate_rows(dataset):
     index = {h: n for n, h in enumerate(dataset.headers)}
     results, seen = [], {}
     for n, raw in enumerate(dataset, start=2):
+        if on_progress is not None and (n - 2) and (n - 2) % PROGRESS_EVERY == 0:
+            on_progress(n - 2, results)
         values = {f: (raw[index[h]] if h in index and index[h] < len(raw) else None) for h, f in COLUMNS}
         if not any(_text(v) for v in values.values()):
             continue  # blank line at the end of a sheet
@@ -277,4 +318,6 @@ def validate_rows(dataset):
             except ValidationError as exc:
                 errors.extend(m for msgs in exc.message_dict.values() for m in msgs)
         results.append(RowResult(row=n, code=code, title=title, fields=fields, errors=errors))
+    if on_progress is not None:
+        on_progress(len(dataset), results)
     return results

@@ -240,3 +240,65 @@ ACTION_LABELS = {
     "item.removed": _("删除事项"),
     "item.moved": _("移动事项"),
 }
+
+
+class ImportJobStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    READING = "reading", _("正在读取文件")
+    VALIDATING = "validating", _("正在检查")
+    NEEDS_CHOICE = "needs_choice", _("有错误行，待选择")
+    APPLYING = "applying", _("正在导入")
+    IMPORTED = "imported", _("已导入")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import run in the background (responsibilities.tasks.import_job_run).
+
+    The upload is checked in the request (size, type, zip expansion, columns) and kept here, so the
+    worker reads it from the database whatever the broker (Redis or the embedded filesystem one). The
+    task records its progress and each row error in this row as it goes: the job page and its JSON
+    endpoint read only this table, never the Celery result backend. The import itself is
+    responsibilities.services.list_import, the same service as before jobs existed.
+    """
+
+    version = models.ForeignKey(ListVersion, verbose_name=_("草稿"), on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("文件名"), max_length=255)
+    content = models.BinaryField(_("文件内容"), editable=False)  # emptied once the job is finished
+    mode = models.CharField(_("导入方式"), max_length=16, default="merge")
+    valid_only = models.BooleanField(_("仍导入有效行"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.PENDING)
+    rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    rows_processed = models.PositiveIntegerField(_("已处理行数"), default=0)
+    valid_count = models.PositiveIntegerField(_("有效行数"), default=0)
+    # [{"row", "code", "title", "errors": [...]}], appended while the rows are checked.
+    row_errors = models.JSONField(_("错误行"), default=list, blank=True)
+    result = models.JSONField(_("导入结果"), default=dict, blank=True)  # created/updated/removed/skipped
+    error = models.TextField(_("失败原因"), blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("清单导入任务")
+        verbose_name_plural = _("清单导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def is_running(self):
+        return self.status in (
+            ImportJobStatus.PENDING, ImportJobStatus.READING, ImportJobStatus.VALIDATING, ImportJobStatus.APPLYING,
+        )
+
+    @property
+    def percent(self):
+        if self.status == ImportJobStatus.IMPORTED or self.status == ImportJobStatus.NEEDS_CHOICE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_processed / self.rows_total))

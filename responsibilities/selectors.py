@@ -495,3 +495,15 @@ def draft_item_for_editor(user, code, item_code):
 
 def list_events(duty_list, limit=50):
     return list(ListEvent.objects.filter(duty_list=duty_list).select_related("actor").order_by("-created_at", "-id")[:limit])
+
+
+def import_job_for_user(user, code, pk):
+    """An import job of the list `code`: seen only by the editor who uploaded it and by staff; 404 otherwise."""
+    from responsibilities.models import ImportJob
+
+    job = ImportJob.objects.select_related("version__duty_list", "created_by").defer("content").filter(
+        pk=pk, version__duty_list__code=code
+    ).first()
+    if job is None or not user.is_authenticated or (job.created_by_id != user.pk and not user.is_staff):
+        raise Http404(_("没有找到该导入任务。"))
+    return job

@@ -6,17 +6,27 @@ Published versions are immutable: only a draft can be changed, and the database 
 migration 0003 refuse anything that slips past these checks (admin, raw ORM, SQL console).
 """
 
+import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Membership, Role, UnitKind
 from responsibilities.exceptions import ListConflict, ListPermissionDenied
-from responsibilities.models import DutyList, ListEvent, ListItem, ListVersion, VersionStatus
+from responsibilities.models import (
+    DutyList,
+    ImportJob,
+    ImportJobStatus,
+    ListEvent,
+    ListItem,
+    ListVersion,
+    VersionStatus,
+)
 from responsibilities.permissions import can_edit_list, can_edit_scope
 
 # The item fields an editor sets; `position` is managed by add/move/reorder.
@@ -25,6 +35,7 @@ ITEM_FIELDS = [
     "resolution_days", "keywords",
 ]
 POSITION_STEP = 10
+logger = logging.getLogger(__name__)
 # Path segments under /lists/ that a list code must not shadow (see responsibilities/urls.py).
 RESERVED_LIST_CODES = {"edit", "lookup"}
 
@@ -465,3 +476,163 @@ def list_import(*, version, actor, dataset, mode="merge", valid_only=False):
         },
     )
     return report
+
+
+# --- Import jobs (the import above, run by a Celery worker with its progress recorded) -----------
+# A job whose worker was killed stops updating its row (it does so every PROGRESS_EVERY rows): after
+# this long another run may take it over (redelivery by acks_late, or import_jobs_resume).
+IMPORT_JOB_STALE = timedelta(minutes=2)
+
+
+def _enqueue_import_job(job_id):
+    def send():
+        from responsibilities.tasks import import_job_run
+
+        import_job_run.delay(job_id)
+
+    # robust: a broker outage must not fail the request that has committed; import_jobs_resume retries.
+    transaction.on_commit(send, robust=True)
+
+
+@transaction.atomic
+def import_job_create(*, version, actor, filename, content, mode="merge", valid_only=False):
+    """Queue an import of an uploaded file (already checked by imports.check_upload) into a draft."""
+    if mode not in ("merge", "replace"):
+        raise ValidationError({"mode": _("导入方式无效。")})
+    _require_editor(actor, version.duty_list)
+    version = _lock_draft(version)
+    job = ImportJob.objects.create(
+        version=version, created_by=actor, filename=filename.replace("\x00", "")[:255], content=content, mode=mode, valid_only=valid_only,
+    )
+    _enqueue_import_job(job.pk)
+    return job
+
+
+def _job_update(job_id, **fields):
+    fields["updated_at"] = timezone.now()
+    return ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def _error_dicts(results):
+    return [{"row": r.row, "code": r.code, "title": r.title, "errors": [str(e) for e in r.errors]}
+            for r in results if r.errors]
+
+
+def import_job_run(job_id, *, retrying=False):
+    """Run an import job; safe to run again (a retried or redelivered task) or in two workers at once.
+
+    1. Claim the job by compare-and-set: a pending job, or one whose run has stopped updating it
+       (IMPORT_JOB_STALE) or that this same task is retrying. Anyone else finds it claimed and stops.
+    2. Read the stored file (row counts recorded as it is streamed), then check every row, recording
+       rows processed and each row error as they come.
+    3. Errors and no "valid rows" choice: stop at needs_choice, nothing written (the editor decides).
+       Otherwise go on to import_job_apply, which imports exactly once.
+    """
+    from responsibilities.imports import load_bytes, validate_rows
+
+    runnable = [ImportJobStatus.PENDING]
+    claim = ImportJob.objects.filter(pk=job_id)
+    stale = timezone.now() - IMPORT_JOB_STALE
+    restartable = Q(status__in=[ImportJobStatus.READING, ImportJobStatus.VALIDATING])
+    if not retrying:
+        restartable &= Q(updated_at__lt=stale)
+    claimed = claim.filter(Q(status__in=runnable) | restartable).update(
+        status=ImportJobStatus.READING, rows_processed=0, rows_total=None, row_errors=[], valid_count=0,
+        error="", updated_at=timezone.now(),
+    )
+    if not claimed:
+        job = ImportJob.objects.filter(pk=job_id).only("status", "updated_at").first()
+        if job is not None and job.status == ImportJobStatus.APPLYING:
+            return import_job_apply(job_id)
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        dataset = load_bytes(job.filename, bytes(job.content), on_row=lambda n: _job_update(job_id, rows_processed=n))
+    except ValidationError as exc:
+        _job_update(job_id, status=ImportJobStatus.FAILED, error=" ".join(exc.messages), content=b"")
+        return None
+    _job_update(job_id, status=ImportJobStatus.VALIDATING, rows_total=len(dataset), rows_processed=0)
+
+    def progress(checked, results):
+        errors = _error_dicts(results)
+        _job_update(job_id, rows_processed=checked, row_errors=errors, valid_count=len(results) - len(errors))
+
+    results = validate_rows(dataset, on_progress=progress)
+    errors = _error_dicts(results)
+    if not results:
+        _job_update(job_id, status=ImportJobStatus.FAILED, error=_("文件中没有数据行。"), content=b"")
+        return None
+    if errors and not job.valid_only:
+        _job_update(job_id, status=ImportJobStatus.NEEDS_CHOICE)
+        return None
+    if not ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.VALIDATING).update(
+        status=ImportJobStatus.APPLYING, updated_at=timezone.now()
+    ):
+        return None
+    return import_job_apply(job_id)
+
+
+def import_job_apply(job_id):
+    """Import an applying job's rows with list_import, exactly once: the job row is locked and marked
+    imported in the same transaction as the import, so a retry finds it done."""
+    from responsibilities.imports import load_bytes
+
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().select_related("version__duty_list", "created_by").filter(
+                pk=job_id, status=ImportJobStatus.APPLYING
+            ).first()
+            if job is None:
+                return None
+            dataset = load_bytes(job.filename, bytes(job.content))
+            report = list_import(
+                version=job.version, actor=job.created_by, dataset=dataset, mode=job.mode, valid_only=job.valid_only,
+            )
+            errors = _error_dicts(report.rows)
+            fields = {"rows_total": len(report.rows), "rows_processed": len(report.rows), "row_errors": errors,
+                      "valid_count": len(report.valid_rows)}
+            if report.imported:
+                fields.update(status=ImportJobStatus.IMPORTED, content=b"", result={
+                    "created": report.created, "updated": report.updated, "removed": report.removed,
+                    "skipped": len(errors),
+                })
+            else:  # the rows changed meaning since they were checked (a department removed): the editor decides again
+                fields.update(status=ImportJobStatus.NEEDS_CHOICE)
+            _job_update(job_id, **fields)
+            return report
+    except (ValidationError, ListConflict, ListPermissionDenied) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _job_update(job_id, status=ImportJobStatus.FAILED, error=message, content=b"")
+        return None
+
+
+@transaction.atomic
+def import_job_import_valid_rows(*, job, actor):
+    """The editor's choice after seeing the row errors: import the valid rows, skipping the others."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.created_by_id != actor.pk:
+        raise ListPermissionDenied(_("只有上传文件的编辑可以导入该文件。"))
+    if locked.status != ImportJobStatus.NEEDS_CHOICE:
+        raise ListConflict(_("该导入任务已经处理，不能再次导入。"))
+    if not locked.valid_count:
+        raise ValidationError(_("文件中没有有效行可以导入。"))
+    _require_editor(actor, locked.version.duty_list)
+    locked.valid_only, locked.status = True, ImportJobStatus.APPLYING
+    locked.save(update_fields=["valid_only", "status", "updated_at"])
+    _enqueue_import_job(locked.pk)
+    return locked
+
+
+def import_jobs_resume():
+    """Periodic: queue again the jobs a broker outage left pending or a killed worker left behind."""
+    from responsibilities.tasks import import_job_run
+
+    stale = timezone.now() - IMPORT_JOB_STALE
+    ids = list(ImportJob.objects.filter(
+        status__in=[ImportJobStatus.PENDING, ImportJobStatus.READING, ImportJobStatus.VALIDATING,
+                    ImportJobStatus.APPLYING],
+        updated_at__lt=stale,
+    ).values_list("pk", flat=True)[:100])
+    for job_id in ids:
+        import_job_run.delay(job_id)
+    return len(ids)

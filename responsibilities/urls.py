@@ -33,6 +33,10 @@ urlpatterns = [
     path("edit/<slug:code>/draft/items/<str:item_code>/remove/", views.item_remove, name="item_remove"),
     path("edit/<slug:code>/draft/items/<str:item_code>/move/", views.item_move, name="item_move"),
     path("edit/<slug:code>/draft/import/", views.draft_import, name="draft_import"),
+    path("edit/<slug:code>/draft/import/jobs/<int:pk>/", views.import_job_detail, name="import_job"),
+    path("edit/<slug:code>/draft/import/jobs/<int:pk>/status/", views.import_job_status, name="import_job_status"),
+    path("edit/<slug:code>/draft/import/jobs/<int:pk>/import-valid/", views.import_job_import_valid,
+         name="import_job_import_valid"),
     path("edit/<slug:code>/draft/import/template.<fmt:fmt>", views.import_template, name="import_template"),
     path("edit/<slug:code>/draft/publish/", views.draft_publish, name="draft_publish"),
     # Public

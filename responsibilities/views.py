@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -278,33 +279,66 @@ def draft_discard(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def draft_import(request, code):
+    """Upload: the file is checked here (size, type, zip expansion, columns), then read and imported by a
+    Celery job (every import, whatever its size: one road, one result page) whose page shows the progress."""
     duty_list, draft = selectors.draft_for_editor(request.user, code)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            dataset = imports.load_upload(form.cleaned_data["file"])
-            report, error = _service_call(
-                request, services.list_import, version=draft, dataset=dataset, mode=form.cleaned_data["mode"],
-                valid_only=form.cleaned_data["valid_only"],
+            content = imports.check_upload(upload)
+            job, error = _service_call(
+                request, services.import_job_create, version=draft, filename=upload.name, content=content,
+                mode=form.cleaned_data["mode"], valid_only=form.cleaned_data["valid_only"],
             )
         except ValidationError as exc:
-            form.add_error("file", exc)
+            if hasattr(exc, "error_dict"):
+                service_errors_into_form(form, exc)
+            else:
+                form.add_error("file", exc)
         else:
             if error is not None:
                 return redirect("responsibilities:draft", code=code)
-            if report.imported:
-                text = _("导入完成：新增 %(c)s 项，更新 %(u)s 项，删除 %(r)s 项。") % {
-                    "c": report.created, "u": report.updated, "r": report.removed,
-                }
-                if report.error_rows:
-                    text += " " + _("已跳过 %(n)s 个错误行。") % {"n": len(report.error_rows)}
-                messages.success(request, text)
-                if not report.error_rows:
-                    return redirect("responsibilities:draft", code=code)
+            return redirect("responsibilities:import_job", code=code, pk=job.pk)
     return render(request, "responsibilities/editor/import.html", {
-        "duty_list": duty_list, "draft": draft, "form": form, "report": report, "headers": imports.HEADERS,
+        "duty_list": duty_list, "draft": draft, "form": form, "headers": imports.HEADERS,
+        "jobs": draft.import_jobs.filter(created_by=request.user).defer("content")[:5],
     })
+
+
+@login_required
+@require_GET
+def import_job_detail(request, code, pk):
+    """The job's progress and result. While it runs the page reloads itself (meta refresh, no script)."""
+    job = selectors.import_job_for_user(request.user, code, pk)
+    return render(request, "responsibilities/editor/import_job.html", {
+        "duty_list": job.version.duty_list, "draft": job.version, "job": job,
+        "can_choose": job.created_by_id == request.user.pk,
+    })
+
+
+@login_required
+@require_GET
+def import_job_status(request, code, pk):
+    """The same progress as JSON, for a script or a monitoring tool."""
+    job = selectors.import_job_for_user(request.user, code, pk)
+    return JsonResponse({
+        "id": job.pk, "status": job.status, "status_label": job.get_status_display(), "running": job.is_running,
+        "rows_total": job.rows_total, "rows_processed": job.rows_processed, "percent": job.percent,
+        "valid_rows": job.valid_count, "error_rows": job.row_errors, "result": job.result, "error": job.error,
+        "progress_text": render_to_string("responsibilities/snippets/import_progress.html", {"job": job}).strip(),
+    }, headers={"Cache-Control": "no-store"})
+
+
+@login_required
+@require_POST
+def import_job_import_valid(request, code, pk):
+    job = selectors.import_job_for_user(request.user, code, pk)
+    try:
+        _result, error = _service_call(request, services.import_job_import_valid_rows, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("responsibilities:import_job", code=code, pk=job.pk)
 
 
 @login_required

@@ -167,6 +167,23 @@ def _demo_overdue_cases(db_path):
         )]
 
 
+IMPORT_JOB_SNIPPET = """
+import tablib
+from django.contrib.auth import get_user_model
+from responsibilities import imports, services
+from responsibilities.models import DutyList, VersionStatus
+from responsibilities.permissions import can_edit_list
+editor = get_user_model().objects.get(username="editor")
+duty_list = next(d for d in DutyList.objects.order_by("pk") if can_edit_list(editor, d))
+draft = duty_list.versions.filter(status=VersionStatus.DRAFT).first() or services.list_draft_start(
+    duty_list=duty_list, actor=editor)
+data = tablib.Dataset(headers=imports.HEADERS)
+data.append(["JB-EMB-1", "嵌入模式导入", "基本履职事项", "综合执法", "", "", "", "", "", ""])
+job = services.import_job_create(version=draft, actor=editor, filename="e.xlsx", content=data.export("xlsx"))
+print(job.pk)
+"""
+
+
 @pytest.mark.slow
 def test_embedded_mode_enforces_the_deadlines_of_the_seeded_demo(tmp_path):
     """`make run` on a fresh var/ with no DATABASE_URL/REDIS_URL: SQLite (WAL) and the filesystem
@@ -230,6 +247,24 @@ def test_embedded_mode_enforces_the_deadlines_of_the_seeded_demo(tmp_path):
         assert health["database"]["ok"] and health["broker"]["ok"]
         assert health["broker"]["embedded"] is True
         assert health["sweep"]["ok"] is True and health["sweep"]["result"]["escalated"] >= 1
+
+        # A list import queued by another process (as the web server does) is run by the worker through
+        # the filesystem broker, and its progress and result are in the database.
+        queued = subprocess.run(  # noqa: S603 - our own manage.py command
+            [sys.executable, "manage.py", "shell", "-c", IMPORT_JOB_SNIPPET], cwd=ROOT, env=env,
+            capture_output=True, text=True, timeout=120,
+        )
+        assert queued.returncode == 0, queued.stderr[-3000:]
+        job_id, job_status = int(queued.stdout.split()[-1]), None
+        job_deadline = time.monotonic() + 60
+        while time.monotonic() < job_deadline:
+            with sqlite3.connect(database) as db:
+                job_status = db.execute("SELECT status, rows_processed FROM responsibilities_importjob WHERE id = ?",
+                                        [job_id]).fetchone()
+            if job_status[0] == "imported":
+                break
+            time.sleep(1)
+        assert job_status == ("imported", 1), f"import job {job_status}\n" + _tails(tmp_path)
 
         # The web page is served too (Chinese by default), not only the health check.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:  # noqa: S310

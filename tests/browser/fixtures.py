@@ -4,6 +4,7 @@ Fixtures:
     browser         one Chromium per test session
     page            a fresh desktop context (1280x900), zh-CN
     phone_page      a fresh phone context (390x844, touch, mobile), zh-CN
+                    (both fail the test on any Content-Security-Policy violation: watch_csp)
     login(page, user) signs in through the real login form (personas share tests.personas.PASSWORD)
     shot(page, name) saves a PNG under test-artifacts/screenshots/ for people to look at
 Loaded for the whole suite by pytest_plugins in the root conftest.py, so every test folder shares one
@@ -46,12 +47,27 @@ def _context(browser, **kwargs):
     return context
 
 
+def watch_csp(page):
+    """Collect Chromium's "Refused to ..." console errors: each is a Content-Security-Policy violation."""
+    refused = []
+    page.on("console", lambda msg: refused.append(f"{page.url}: {msg.text}")
+            if msg.type == "error" and "Refused to" in msg.text else None)
+    return refused
+
+
+def assert_no_csp_violation(refused):
+    assert not refused, "Content-Security-Policy violations:\n" + "\n".join(refused)
+
+
 @pytest.fixture
 def page(browser):
+    """Every journey on this page fails on a CSP violation (after the test, whatever pages it visited)."""
     context = _context(browser, viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    refused = watch_csp(page)
     yield page
     context.close()
+    assert_no_csp_violation(refused)
 
 
 @pytest.fixture
@@ -60,8 +76,10 @@ def phone_page(browser):
         browser, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     page = context.new_page()
+    refused = watch_csp(page)
     yield page
     context.close()
+    assert_no_csp_violation(refused)
 
 
 @pytest.fixture

@@ -118,29 +118,6 @@ def test_export_of_a_version_can_be_imported_back_unchanged(org, published, draf
     assert report.imported and not report.error_rows and report.removed == 0
 
 
-def test_import_page_reports_errors_and_then_imports_the_fixed_file(org, draft, client_for):
-    client = client_for(org.editor)
-    url = reverse("responsibilities:draft_import", args=["x-township"])
-    response = client.post(url, {"file": xlsx_upload(GOOD, BAD_NO_DEPT), "mode": "merge"})
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "文件有错误，没有导入任何事项" in body and "第 3 行" in body and "必须填写牵头/责任部门" in body
-    assert not draft.items.filter(code="JB-010").exists()
-    fixed = BAD_NO_DEPT[:6] + ["县综合执法局"] + BAD_NO_DEPT[7:]
-    response = client.post(url, {"file": xlsx_upload(GOOD, fixed), "mode": "merge"})
-    assert response.status_code == 302
-    assert draft.items.filter(code__in=["JB-010", "PH-010"]).count() == 2
-
-
-def test_import_page_refuses_a_non_spreadsheet_upload_with_a_message(org, draft, client_for):
-    response = client_for(org.editor).post(
-        reverse("responsibilities:draft_import", args=["x-township"]),
-        {"file": SimpleUploadedFile("list.pdf", b"%PDF"), "mode": "merge"},
-    )
-    assert response.status_code == 200
-    assert "只支持 Excel（.xlsx）和 CSV（.csv）文件" in response.content.decode()
-
-
 def test_template_download_has_the_import_headers(org, draft, client_for):
     response = client_for(org.editor).get(reverse("responsibilities:import_template", args=["x-township", "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active

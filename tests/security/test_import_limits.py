@@ -91,13 +91,19 @@ def test_a_nul_byte_in_a_csv_cell_is_a_row_error(org):
     assert any("空字符" in message for message in bad.errors)
 
 
-def test_a_nul_byte_in_a_csv_cell_through_the_editor_page_is_not_a_500(org, client_for):
+def test_a_nul_byte_in_a_csv_cell_through_the_editor_page_is_not_a_500(
+    org, client_for, django_capture_on_commit_callbacks
+):
     duty_list, _version = build_list(org)
     services.list_draft_start(duty_list=duty_list, actor=org.editor)
     text = ",".join(imports.HEADERS) + "\r\nJB-090,垃圾\x00分类,基本履职事项,综合执法,,,,,,\r\n"
-    response = client_for(org.editor).post(
-        f"/lists/edit/{duty_list.code}/draft/import/",
-        {"file": SimpleUploadedFile("nul.csv", text.encode("utf-8")), "mode": "merge"},
-    )
+    client = client_for(org.editor)
+    with django_capture_on_commit_callbacks(execute=True):  # the import job runs after the upload commits
+        response = client.post(
+            f"/lists/edit/{duty_list.code}/draft/import/",
+            {"file": SimpleUploadedFile("nul\x00.csv", text.encode("utf-8")), "mode": "merge"},
+        )
+    assert response.status_code == 302
+    response = client.get(response["Location"])
     assert response.status_code == 200
     assert "空字符".encode() in response.content
