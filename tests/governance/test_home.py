@@ -10,11 +10,11 @@ pytestmark = pytest.mark.django_db
 
 # What each persona must be offered on the home page (URL names, in order).
 EXPECTED_TILES = {
-    "reporter": ["cases:report", "cases:township_list", "admission:index"],
-    "reporter_b": ["cases:report", "cases:township_list", "admission:index"],
+    "reporter": ["cases:report", "cases:township_list", "admission:index", "insights:proposals"],
+    "reporter_b": ["cases:report", "cases:township_list", "admission:index", "insights:proposals"],
     "dispatcher": ["cases:triage_queue", "cases:search"],
-    "officer": ["cases:department_queue", "admission:index"],
-    "officer_b": ["cases:department_queue", "admission:index"],
+    "officer": ["cases:department_queue", "admission:index", "insights:proposals"],
+    "officer_b": ["cases:department_queue", "admission:index", "insights:proposals"],
     "supervisor": ["cases:supervision", "cases:search"],
     "dept_supervisor": ["cases:supervision", "cases:search"],
     "township_supervisor": ["cases:supervision", "cases:search"],
