@@ -24,7 +24,7 @@ def findings_of(county, start, end):
     findings = list(Finding.objects.filter(county=county, period_start=start, period_end=end)
                     .select_related("unit").order_by("-weight", "pk"))
     ids = {pk for f in findings for pk in f.case_ids}
-    cases = {c.pk: c for c in Case.objects.filter(pk__in=ids).only("pk", "number", "title")}
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=ids).only("pk", "number", "title", "state")}
     for f in findings:
         f.cases = [cases[pk] for pk in f.case_ids if pk in cases]
     _attach_proposals(findings)
@@ -210,4 +210,4 @@ def with_outcome(proposals):
 
 
 def cases_of(case_ids):
-    return list(Case.objects.filter(pk__in=case_ids).only("pk", "number", "title", "township_id").order_by("pk"))
+    return list(Case.objects.filter(pk__in=case_ids).only("pk", "number", "title", "state", "township_id").order_by("pk"))

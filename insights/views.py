@@ -144,6 +144,7 @@ def _proposal_page(request, proposal, form=None, status=200):
         "proposal": proposal, "events": list(proposal.events.select_related("actor")),
         "cases": selectors.cases_of(proposal.case_ids), "townships": list(proposal.townships.order_by("code")),
         "change_rows": _change_rows(proposal),
+        "item_title": proposal.before.get("title") or proposal.change.get("fields", {}).get("title", ""),
         "can_review": proposal.state == ProposalState.SUBMITTED and permissions.can_review(request.user, proposal),
         "can_apply": proposal.state == ProposalState.ACCEPTED and can_edit_list(request.user, proposal.duty_list),
         "form": form or forms.DecisionForm(),
