@@ -64,6 +64,14 @@ UNIT_TILES += [
     (role, _insights_reads, _INSIGHTS_TILE)
     for role in (Role.SUPERVISOR, Role.EDITOR)
 ]
+# 清单修订建议 (insights.permissions): a township sees the proposals its cases are evidence for; a department the
+# findings about it, from which it may propose.
+UNIT_TILES += [
+    (Role.REPORTER, lambda unit: unit.is_township,
+     ("insights:proposals", _("清单修订建议"), _("本乡镇上报的案件作为证据的清单修订建议及其处理情况"))),
+    (Role.OFFICER, lambda unit: unit.is_department,
+     ("insights:proposals", _("堵点与清单修订"), _("涉及本部门的堵点，据此提出清单修订建议并跟踪处理情况"))),
+]
 PUBLIC_TILES = [
     ("responsibilities:index", _("责任清单公开"), _("查阅各级公布的责任清单和负面清单")),
     ("routing:lookup", _("这件事归谁管？"), _("输入事项，查询负责的单位")),

@@ -92,6 +92,10 @@ class ListVersion(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     superseded_at = models.DateTimeField(_("替代时间"), null=True, blank=True)
+    # References of the revision proposals (修订建议, e.g. "RP-2026-0003") whose changes this draft carries, in
+    # the order applied. Set only by services.list_draft_apply_change; list_publish cites them in the change
+    # note. Plain strings: the app that keeps the proposals (insights) is not known here.
+    carried_refs = models.JSONField(_("所依据的修订建议"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("清单版本")

@@ -197,6 +197,9 @@ def list_publish(*, version, actor, effective_date, change_note=None):
     version.effective_date = effective_date
     if change_note is not None:
         version.change_note = change_note
+    citation = carried_refs_citation(version.carried_refs)
+    if citation and citation not in version.change_note:
+        version.change_note = f"{version.change_note.rstrip()}\n{citation}".strip()
     version.save(update_fields=["status", "published_at", "published_by", "effective_date", "change_note"])
     _event(
         duty_list=version.duty_list, actor=actor, action="version.published", version=version,
@@ -205,6 +208,7 @@ def list_publish(*, version, actor, effective_date, change_note=None):
             "supersedes": previous.number if previous else None,
             "items": version.items.count(),
             **summary,
+            **({"carried_refs": version.carried_refs} if version.carried_refs else {}),
         },
     )
     _notify_published(version, actor)
@@ -394,6 +398,76 @@ def list_items_remove_admitted(*, duty_list, actor, admission_ref):
         _event(duty_list=duty_list, actor=actor, action="item.removed", version=draft, item_code=item.code,
                data={"title": item.title, "admission_ref": admission_ref})
     return draft, len(items)
+
+
+# --- Revision proposals (修订建议) ----------------------------------------------------------------
+# Another app (insights) reviews proposals to revise a list, drawn from case evidence; once one is accepted, a
+# list editor places its change in the next draft with list_draft_apply_change. The change is plain data and
+# the proposal is known here only by its reference string, which the published version's change note cites.
+
+CHANGE_OPS = ("add", "update")
+
+
+def carried_refs_citation(refs):
+    """The sentence of a change note that cites the proposals a version carries ("" when none)."""
+    if not refs:
+        return ""
+    return _("依据修订建议 %(refs)s。") % {"refs": "、".join(refs)}
+
+
+@transaction.atomic
+def list_draft_apply_change(*, duty_list, actor, ref, change):
+    """Place one revision in the next draft of `duty_list` (starting that draft, copied from the published
+    version, if there is none) and record `ref` among the refs the draft carries. Returns (draft, item).
+
+    change = {"op": "add", "fields": {...ITEM_FIELDS...}}       a new item
+           | {"op": "update", "code": "PH-010", "fields": {...}}  new values for some fields of the draft's item
+    `fields` may name the department by id ("department": 7) or as a Unit. Invalid changes raise
+    ValidationError and leave nothing written (a draft started here is rolled back with the rest)."""
+    from governance.models import Unit
+
+    _require_editor(actor, duty_list)
+    if not ref:
+        raise ValueError("ref is required")
+    op, fields = change.get("op"), dict(change.get("fields") or {})
+    if op not in CHANGE_OPS:
+        raise ValidationError(_("修订方式无效。"))
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValidationError(_("修订内容包含未知字段：%(names)s。") % {"names": "、".join(sorted(unknown))})
+    if "department" in fields and fields["department"] is not None and not isinstance(fields["department"], Unit):
+        fields["department"] = Unit.objects.filter(pk=fields["department"]).first()
+        if fields["department"] is None:
+            raise ValidationError({"department": _("所选部门不存在。")})
+    DutyList.objects.select_for_update().get(pk=duty_list.pk)
+    draft = duty_list.versions.select_for_update().filter(status=VersionStatus.DRAFT).first()
+    if draft is None:
+        draft = _start_draft(duty_list, actor, _("依据修订建议 %(ref)s 修订") % {"ref": ref})
+    if op == "add":
+        last = draft.items.aggregate(p=Max("position"))["p"] or 0
+        item, changes = ListItem(version=draft, position=last + POSITION_STEP, **fields), None
+    else:
+        item = draft.items.select_for_update().filter(code=change.get("code") or "").first()
+        if item is None:
+            raise ValidationError({"code": _("清单草稿中没有编码为 %(code)s 的事项，无法修订。") % {
+                "code": change.get("code") or ""}})
+        changes = {}
+        for name, value in fields.items():
+            old = getattr(item, name)
+            if old != value:
+                changes[name] = [str(_display(old)), str(_display(value))]
+                setattr(item, name, value)
+    _clean_item(item)
+    item.save()
+    if ref not in draft.carried_refs:
+        draft.carried_refs = [*draft.carried_refs, ref]
+        draft.save(update_fields=["carried_refs"])
+    data = {"title": item.title, "revision_ref": ref}
+    if changes is not None:
+        data.update(changes)
+    _event(duty_list=duty_list, actor=actor, action="item.added" if op == "add" else "item.changed", version=draft,
+           item_code=item.code, data=data)
+    return draft, item
 
 
 # --- Bulk import ------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ pytestmark = pytest.mark.django_db
 
 # What each persona must be offered on the home page (URL names, in order).
 EXPECTED_TILES = {
-    "reporter": ["cases:report", "cases:township_list", "admission:index"],
-    "reporter_b": ["cases:report", "cases:township_list", "admission:index"],
+    "reporter": ["cases:report", "cases:township_list", "admission:index", "insights:proposals"],
+    "reporter_b": ["cases:report", "cases:township_list", "admission:index", "insights:proposals"],
     "dispatcher": ["cases:triage_queue", "cases:search"],
-    "officer": ["cases:department_queue", "admission:index"],
-    "officer_b": ["cases:department_queue", "admission:index"],
+    "officer": ["cases:department_queue", "admission:index", "insights:proposals"],
+    "officer_b": ["cases:department_queue", "admission:index", "insights:proposals"],
     "supervisor": ["cases:supervision", "cases:search"],
     "dept_supervisor": ["cases:supervision", "cases:search"],
     "township_supervisor": ["cases:supervision", "cases:search"],
@@ -70,11 +70,11 @@ def test_a_person_with_two_roles_gets_both_sets_of_tiles_once_in_a_fixed_order(o
     membership_grant(user=org.officer, unit=org.dept_b, role=Role.OFFICER)
     membership_grant(user=org.supervisor, unit=org.township, role=Role.REPORTER)  # granted after supervisor
     names = tile_names(client_for(org.officer).get(reverse("home")))
-    assert names == ["cases:department_queue", "admission:index", "cases:supervision", "cases:search",
-                     "assessment:dashboard"]
+    assert names == ["cases:department_queue", "admission:index", "insights:proposals", "cases:supervision",
+                     "cases:search", "assessment:dashboard"]
     names = tile_names(client_for(org.supervisor).get(reverse("home")))
-    assert names == ["cases:report", "cases:township_list", "admission:index", "cases:supervision", "cases:search",
-                     "assessment:dashboard", "insights:index"]
+    assert names == ["cases:report", "cases:township_list", "admission:index", "insights:proposals",
+                     "cases:supervision", "cases:search", "assessment:dashboard", "insights:index"]
 
 
 def test_administrator_gets_the_admin_tile(org, client_for):

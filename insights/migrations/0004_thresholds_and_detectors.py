@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('governance', '0006_membership_role_admission_reviewer'),
-        ('insights', '0001_initial'),
+        ('insights', '0003_proposalevent_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
