@@ -38,6 +38,8 @@ class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["township", "lead_department"]
     readonly_fields = ["case_page"]
+    # Residents' personal data is shown only by cases.privacy (logged); administrators use the access-request export.
+    exclude = ["resident_name", "resident_phone"]
     inlines = [AttachmentInline, CaseEventInline]
     show_full_result_count = False
 

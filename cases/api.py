@@ -23,9 +23,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cases import deadlines, permissions, services, workflow
+from cases import deadlines, privacy, services, workflow
 from cases.filters import CaseFilter
-from cases.models import Attachment, Case, CaseEvent, Channel, ExtensionRequest, Urgency
+from cases.models import Attachment, Case, CaseEvent, Channel, ExtensionRequest, ResidentDataAccess, Urgency
 from cases.selectors import LIST_RELATED, attachment_get_for_user, case_list_for_user, get_case_for_user
 from cases.serializers import PhotosField
 from cases.uploads import attachment_response
@@ -127,8 +127,9 @@ class CaseDetailSerializer(CaseListSerializer):
     assisting_departments = UnitRefSerializer(many=True, read_only=True)
     dispatch_centre = UnitRefSerializer(read_only=True, allow_null=True)
     reporter_name = serializers.SerializerMethodField()
-    resident_name = serializers.SerializerMethodField(help_text="群众姓名：仅乡镇、指挥中心和牵头部门可见，其他人为 null")
-    resident_phone = serializers.SerializerMethodField(help_text="群众电话：同上")
+    resident_name = serializers.SerializerMethodField(
+        help_text="群众姓名：上报乡镇、指挥中心和牵头部门看到原文（每次查看都有记录），其他人看到打码（张*）；无则为空字符串")
+    resident_phone = serializers.SerializerMethodField(help_text="群众电话：同上，打码形如 138****1234")
     actions = serializers.SerializerMethodField(help_text="当前用户现在可以执行的操作")
     events = CaseEventSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -152,11 +153,18 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_reporter_name(self, case) -> str | None:
         return display_name(case.reporter) if case.reporter_id else None
 
-    def get_resident_name(self, case) -> str | None:
-        return case.resident_name if permissions.can_see_resident(self._user(), case) else None
+    def _resident(self, case):
+        """cases.privacy decides clear or masked and records a clear view, once per case serialised."""
+        cached = getattr(case, "_resident_view", None)
+        if cached is None:
+            cached = case._resident_view = privacy.resident_view(self._user(), case, ResidentDataAccess.Channel.API)
+        return cached
 
-    def get_resident_phone(self, case) -> str | None:
-        return case.resident_phone if permissions.can_see_resident(self._user(), case) else None
+    def get_resident_name(self, case) -> str:
+        return self._resident(case).name
+
+    def get_resident_phone(self, case) -> str:
+        return self._resident(case).phone
 
     def get_actions(self, case) -> list[str]:
         """Endpoint names under /api/v1/cases/{id}/ this user may call now (cases.workflow.available)."""

@@ -43,6 +43,7 @@ class CaseAction(models.TextChoices):
     EXTENSION_REQUESTED = "case.extension_requested", _("申请延期")
     EXTENSION_APPROVED = "case.extension_approved", _("批准延期")
     EXTENSION_REJECTED = "case.extension_rejected", _("驳回延期")
+    RESIDENT_ANONYMISED = "case.resident_anonymised", _("群众个人信息到期匿名化")
 
 
 _LABELS = dict(CaseAction.choices)

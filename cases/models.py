@@ -440,3 +440,41 @@ class SavedSearch(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ResidentDataAccess(models.Model):
+    """The log of every view of a resident's unmasked name and phone (PIPL 个人信息保护法 §51, 55):
+    who, when, which case, through which channel. Written only by cases.privacy; append-only like
+    CaseEvent (a database trigger refuses UPDATE and DELETE; the runtime role holds INSERT and SELECT
+    only, config.db_roles.APPEND_ONLY_TABLES)."""
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("办理页面")
+        API = "api", _("接口")
+        ACCESS_REQUEST = "access_request", _("个人信息查阅导出")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="resident_accesses")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("查看人"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(_("查看人名称"), max_length=100)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("群众个人信息查看记录")
+        verbose_name_plural = _("群众个人信息查看记录")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.channel} {self.actor_name}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("ResidentDataAccess is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("ResidentDataAccess is append-only.")

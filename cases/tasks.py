@@ -35,3 +35,18 @@ def sweep_deadlines(self, batch_size=None):
     if result["escalated"] or result["warned"]:
         logger.info("deadline sweep", extra={"sweep": result})
     return result
+
+
+@shared_task(
+    bind=True, autoretry_for=(OperationalError, InterfaceError, ConnectionError, TimeoutError),
+    retry_backoff=5, retry_backoff_max=120, retry_jitter=True, max_retries=5,
+)
+def anonymise_resident_data(self):
+    """Periodic (hourly): blank residents' names and phones RESIDENT_DATA_RETENTION_DAYS after closing
+    (cases.privacy.anonymise_due, idempotent: a second run changes nothing)."""
+    from cases.privacy import anonymise_due
+
+    done = anonymise_due(timezone.now())
+    if done:
+        logger.info("resident data anonymised", extra={"cases": done})
+    return done

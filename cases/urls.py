@@ -11,6 +11,7 @@ urlpatterns = [
     path("triage/", views.triage_queue, name="triage_queue"),
     path("department/", views.department_queue, name="department_queue"),
     path("supervision/", views.supervision, name="supervision"),
+    path("residents/access-request/", views.resident_access_request, name="resident_access_request"),
     # Desk work across cases (cases.views_search).
     path("search/", views_search.case_search, name="search"),
     path("search/map/", views_search.case_map, name="map"),

@@ -7,17 +7,20 @@ role on the locked row. Outcomes:
 - no role on a visible case     -> 403; a case the user may not see -> 404 (get_case_for_user).
 """
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import forms, permissions, selectors, services, workflow
+from cases import forms, privacy, selectors, services, workflow
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.filters import CaseFilter
+from cases.models import ResidentDataAccess
 from cases.uploads import attachment_response
 from config.forms import service_errors_into_form
 from governance.models import Role, Unit
@@ -209,7 +212,7 @@ def _render_case(request, case, *, bound=None, status=200):
         "assisting": list(case.assisting_departments.all()),
         "actions": actions,
         "forms": built,
-        "show_resident": permissions.can_see_resident(user, case),
+        "resident": privacy.resident_view(user, case, ResidentDataAccess.Channel.PAGE),
         "routing": routing,
         "similar": similar,
     }
@@ -285,3 +288,30 @@ case_feedback = _action_view("feedback")
 case_request_info = _action_view("request_info")
 case_answer_info = _action_view("answer_info")
 case_comment = _action_view("comment")
+
+
+class ResidentAccessRequestForm(django_forms.Form):
+    phone = django_forms.CharField(label=_("群众电话"), max_length=40)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_access_request(request):
+    """个人信息查阅 (PIPL §45): everything held about a resident, by phone, as a JSON download. POST so that the
+    number stays out of URLs and access logs; cases.privacy decides who may and records the export."""
+    if not privacy.can_export_for_access_request(request.user):
+        raise PermissionDenied
+    form = ResidentAccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = privacy.access_request_export(user=request.user, phone=form.cleaned_data["phone"])
+        except ValidationError as exc:
+            service_errors_into_form(form, exc)
+        else:
+            response = JsonResponse(export, json_dumps_params={"ensure_ascii": False, "indent": 2})
+            response["Content-Disposition"] = (
+                f'attachment; filename="resident-data-{privacy.mask_phone(export["phone"]).replace("*", "x")}.json"')
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "cases/resident_access_request.html", {"form": form},
+                  status=400 if form.errors else 200)

@@ -5,7 +5,7 @@ runs `manage.py migrate --database owner`. The web server, the worker and beat c
 role (DATABASE_URL), which is not the owner and gets, after every migrate (post_migrate, when
 DATABASE_RUNTIME_ROLE names it):
 - SELECT, INSERT, UPDATE, DELETE on the ordinary tables and USAGE on their sequences;
-- only SELECT and INSERT on the audit tables (EVENT_TABLES): no UPDATE, DELETE or TRUNCATE, and as a
+- only SELECT and INSERT on the audit tables (APPEND_ONLY_TABLES): no UPDATE, DELETE or TRUNCATE, and as a
   non-owner it cannot ALTER TABLE ... DISABLE TRIGGER or DROP TRIGGER either.
 
 Each audit row also carries a SHA-256 hash chained to the previous row of the same case / list (a
@@ -26,6 +26,10 @@ EVENT_TABLES = {
     ]),
 }
 
+# Append-only tables: the hash-chained audit tables and the log of views of residents' unmasked data
+# (cases.privacy; its rows are trigger-protected but not chained).
+APPEND_ONLY_TABLES = [*EVENT_TABLES, "cases_residentdataaccess"]
+
 
 def grant_runtime_role(connection, role):
     """Grant `role` the runtime privileges described above on every table of the current schema."""
@@ -37,7 +41,7 @@ def grant_runtime_role(connection, role):
         cursor.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(ident))
         cursor.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(ident))
         cursor.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident))
-        for table in EVENT_TABLES:
+        for table in APPEND_ONLY_TABLES:
             cursor.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(sql.Identifier(table), ident))
 
 

@@ -175,6 +175,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=5)
 EMAIL_OUTBOX_SECONDS = env_int("EMAIL_OUTBOX_SECONDS", 30, minimum=5)
 ROUTING_RETRAIN_SECONDS = env_int("ROUTING_RETRAIN_SECONDS", 3600, minimum=60)
+# PIPL: a resident's name and phone are anonymised this many days after the case is closed (cases.privacy).
+RESIDENT_DATA_RETENTION_DAYS = env_int("RESIDENT_DATA_RETENTION_DAYS", 365, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # Idempotent: running it twice, or on two beats, has the effect of running it once.
     "deadline-sweep": {"task": "cases.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
@@ -189,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     "insights-findings": {"task": "insights.tasks.compute_current_month", "schedule": 86400.0},
     # Idempotent too (each job is claimed by compare-and-set): list imports a broker outage left queued.
     "list-import-jobs-resume": {"task": "responsibilities.tasks.import_jobs_resume", "schedule": 60.0},
+    # Idempotent too: anonymises residents' data past RESIDENT_DATA_RETENTION_DAYS (cases.privacy).
+    "resident-data-retention": {"task": "cases.tasks.anonymise_resident_data", "schedule": 3600.0},
 }
 # The detectors' thresholds (insights.detectors). A county-specific override can be layered on later.
 INSIGHTS_THRESHOLDS = {

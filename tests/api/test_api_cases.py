@@ -151,8 +151,9 @@ def test_residents_data_only_for_the_staff_who_need_it(org, duty, api_for):
         body = response.json()
         assert (body["resident_name"] == "王晓明") is sees, user
         assert (body["resident_phone"] == "13800000000") is sees, user
-        if not sees:
+        if not sees:  # masked (cases.privacy)
             assert "13800000000" not in response.content.decode()
+            assert (body["resident_name"], body["resident_phone"]) == ("王**", "138****0000")
 
 
 def test_detail_lists_the_actions_the_user_may_take(org, duty, api_for):

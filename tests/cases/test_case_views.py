@@ -156,6 +156,7 @@ def test_resident_contact_is_hidden_from_supervisors(org, flow, client_for):
     assert "13800001111" in client_for(org.dispatcher).get(reverse("cases:detail", args=[case.pk])).content.decode()
     body = client_for(org.supervisor).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "13800001111" not in body and "赵大妈" not in body
+    assert "赵**" in body and "138****1111" in body
 
 
 def test_invalid_input_from_someone_without_the_role_is_403_not_a_form(org, flow, client_for):

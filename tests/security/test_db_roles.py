@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from cases.models import CaseEvent
-from config.db_roles import EVENT_TABLES, grant_runtime_role
+from config.db_roles import APPEND_ONLY_TABLES, grant_runtime_role
 from tests.api.conftest import case_in_state
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,10 @@ def _as_runtime(sql, params=None):
     "UPDATE responsibilities_listevent SET action = 'x'",
     "TRUNCATE responsibilities_listevent CASCADE",
     "ALTER TABLE responsibilities_listevent DISABLE TRIGGER ALL",
+    "UPDATE cases_residentdataaccess SET actor_name = 'x'",
+    "DELETE FROM cases_residentdataaccess",
+    "TRUNCATE cases_residentdataaccess",
+    "ALTER TABLE cases_residentdataaccess DISABLE TRIGGER ALL",
 ])
 def test_the_runtime_role_cannot_alter_an_event_row_or_its_triggers(org, duty, runtime_role, statement):
     event = case_in_state(org, duty, "assigned").events.first()
@@ -67,6 +71,8 @@ def test_the_runtime_role_can_do_the_applications_work(org, duty, runtime_role):
         "INSERT INTO cases_caseevent (case_id, actor_name, action, from_state, to_state, reason, data, created_at,"
         " prev_hash, hash) VALUES (%(case)s, '系统', 'case.noted', '', '', '', '{}', now(), '', '')",
         {"case": case.pk}) is None
+    assert _as_runtime("INSERT INTO cases_residentdataaccess (case_id, actor_name, channel, data, created_at)"
+                       " VALUES (%(case)s, 'x', 'page', '{}', now())", {"case": case.pk}) is None
     assert _as_runtime("UPDATE cases_case SET title = 'renamed' WHERE id = %(case)s", {"case": case.pk}) is None
     assert _as_runtime("DELETE FROM django_session") is None
 
@@ -75,7 +81,7 @@ def test_the_runtime_role_owns_no_table(runtime_role):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = %s", [ROLE])
         assert cursor.fetchone()[0] == 0
-        for table in EVENT_TABLES:
+        for table in APPEND_ONLY_TABLES:
             cursor.execute("SELECT has_table_privilege(%s, %s, 'TRUNCATE'), has_table_privilege(%s, %s, 'INSERT')",
                            [ROLE, table, ROLE, table])
             assert cursor.fetchone() == (False, True)
