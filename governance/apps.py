@@ -29,6 +29,9 @@ class GovernanceConfig(AppConfig):
 
         user_login_failed.connect(auth_backends.record_failure, dispatch_uid="governance.account_failures")
         user_logged_in.connect(auth_backends.clear_failures, dispatch_uid="governance.account_failures_clear")
+        from governance import twofactor
+
+        user_logged_in.connect(twofactor.remember_exemption_at_sign_in, dispatch_uid="governance.otp_exemption")
         post_migrate.connect(grant_after_migrate, dispatch_uid="config.db_roles.grant_after_migrate")
 
         # Embedded local mode: Celery's filesystem transport needs its folders before the first

@@ -60,6 +60,17 @@ def verification_needed(request):
     return None
 
 
+def remember_exemption_at_sign_in(sender, request, user, **kwargs):
+    """user_logged_in: decide at sign-in, while the session is being saved anyway, that this user needs no
+    second factor (no device, not enforced), so that the pages after it do not look up devices or re-save the
+    session on the first request. The same rule as verification_needed's last step."""
+    session = getattr(request, "session", None)
+    if session is None or user is None:
+        return
+    if not user_has_device(user, confirmed=True) and not otp_enforced_for(user):
+        session[EXEMPT_SESSION_KEY] = user.pk
+
+
 def _throttle_message(info):
     locked_until = (info or {}).get("locked_until")
     if locked_until:
