@@ -38,7 +38,7 @@ LEVEL_WEIGHTS = {
     "share_ratio": 0.9, "title_township": 0.95, "locality": 0.5, "names_bureau": -1.1,
     "names_township_government": 0.5,
 }
-TOWNSHIP_P = 0.88  # 属本级职责 only at this probability: a wrong "yours" discourages the whistle
+TOWNSHIP_P = 0.8  # 属本级职责 only at this probability: a wrong "yours" discourages the whistle
 DEPARTMENT_P = 0.75
 LOCALITY_BONUS = 0.5  # a matter placed in a named village or group (属地) weighs this much more for the township
 MODEL_WEIGHT_CAP = 0.5
