@@ -1,6 +1,7 @@
 """Demo admission requests for 示范县, one or more in every state, built through admission.services:
-a draft, one under review, one in its comment period, one returned for changes, one rejected, and one
-approved duty (燃气巡查, 城关街道 and 青石镇) whose funds never arrived at 城关街道. Idempotent: found by title."""
+a draft, one under review, one in its comment period, one returned for changes, one rejected, one
+approved duty (燃气巡查, 城关街道 and 青石镇) whose funds never arrived at 城关街道, and one admitted pilot that came
+up for 期满复核 and was retired (taken out of the next draft again). Idempotent: found by title."""
 
 import datetime
 
@@ -43,7 +44,13 @@ REQUESTS = [
         no_resources_reason="工作量小，不另行安排"), []),
     ("户外广告设施安全排查", "SFX-ZHZF", "draft", dict(
         description="排查户外广告设施安全隐患", category="enforcement"), []),
+    ("夜市摊点油烟污染试点巡查", "SFX-ZHZF", "retired", dict(
+        description="试点期间巡查夜市摊点油烟净化设施使用情况，发现问题劝导并报告", all_townships=False,
+        category="enforcement", duration_months=6,
+        legal_basis_statute="《中华人民共和国大气污染防治法》", legal_basis_article="第八十一条",
+        necessity="夜市集中在乡镇，执法队夜间难以覆盖", volume=10), [STAFF, POWERS]),
 ]
+RETIRE_REASON = "试点期满，夜市已统一安装油烟净化设施，日常监管由县综合执法局承担，本事项退出乡镇清单。"
 
 
 def seed(stdout=None):
@@ -95,6 +102,13 @@ def seed(stdout=None):
             services.request_comment(request=request, actor=user, position="agree", text="同意，请按时拨付经费。")
         request = services.request_approve(request=request, actor=reviewer, reason="依法有据，人财物与权限同步下放。",
                                            target_list=county_list)
+        if state == "retired":
+            from governance.services import system_user
+
+            services.renewal_open(request=request, now=timezone.now(), system=system_user())
+            services.request_retire(request=AdmissionRequest.objects.get(pk=request.pk), actor=reviewer,
+                                    reason=RETIRE_REASON)
+            continue
         funds = ResourceArrival.objects.get(resource__request=request, resource__kind="funds", township=townships[0])
         staff = ResourceArrival.objects.get(resource__request=request, resource__kind="staff", township=townships[0])
         services.arrival_report(request=request, actor=reporter, updates={

@@ -112,6 +112,9 @@ class AdmissionRequest(models.Model):
     due_at = models.DateTimeField(_("审查时限"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    # The reminder before due_at (governance.calendar.warning_point), sent once per stage by the sweep.
+    remind_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True)
     # Periodic review (期满复核) of an admitted duty with a duration.
     expires_on = models.DateField(_("到期日"), null=True, blank=True)
     renewal_due_since = models.DateTimeField(_("期满复核开始"), null=True, blank=True)
@@ -123,6 +126,9 @@ class AdmissionRequest(models.Model):
         indexes = [
             models.Index(fields=["due_at"], condition=Q(state__in=["submitted", "consultation"]),
                          name="admission_review_due_at"),
+            models.Index(fields=["remind_at"], condition=Q(state__in=["submitted", "consultation"],
+                                                             reminded_at__isnull=True),
+                         name="admission_review_remind_at"),
             models.Index(fields=["department", "state"]),
         ]
         constraints = [
@@ -144,17 +150,19 @@ class AdmissionRequest(models.Model):
     # --- Transitions: bodies only set fields on self; admission.services saves and audits. ----------
 
     @transition(field=state, source=[AdmissionState.DRAFT, AdmissionState.RETURNED], target=AdmissionState.SUBMITTED)
-    def submit(self, *, now, due_at):
+    def submit(self, *, now, due_at, remind_at):
         self.submitted_at = now
         self.return_reason = ""
         self.due_at = due_at
+        self.remind_at, self.reminded_at = remind_at, None
         self.escalation_level = 0
         self.escalated_at = None
 
     @transition(field=state, source=AdmissionState.SUBMITTED, target=AdmissionState.CONSULTATION)
-    def open_consultation(self, *, until, due_at):
+    def open_consultation(self, *, until, due_at, remind_at):
         self.consultation_until = until
         self.due_at = due_at
+        self.remind_at, self.reminded_at = remind_at, None
         self.escalation_level = 0
         self.escalated_at = None
 
@@ -391,6 +399,7 @@ EVENT_LABELS = {
     "admission.returned": _("退回修改"),
     "admission.rejected": _("不予准入"),
     "admission.approved": _("准入并列入清单草稿"),
+    "admission.reminded": _("审查即将到期提醒"),
     "admission.escalated": _("审查超时，升级督办"),
     "admission.resource_reported": _("乡镇反馈资源到位情况"),
     "admission.renewal_due": _("进入期满复核"),

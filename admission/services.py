@@ -44,7 +44,7 @@ from admission.models import (
     VolumeUnit,
 )
 from admission.uploads import validate_attachments
-from governance.calendar import add_working_days
+from governance.calendar import add_working_days, warning_point
 from governance.models import Role, UnitKind
 from governance.selectors import display_name, members_with_role
 from governance.services import notification_send
@@ -407,8 +407,10 @@ def request_submit(*, request, actor):
         before = request.state
         if not request.number:
             request.number = _next_number(now)
-        _transition(request, "submit", now=now, due_at=add_working_days(now, settings.ADMISSION_REVIEW_DAYS))
-        _save(request, ["number", "submitted_at", "return_reason", "due_at", "escalation_level", "escalated_at"])
+        due_at = add_working_days(now, settings.ADMISSION_REVIEW_DAYS)
+        _transition(request, "submit", now=now, due_at=due_at, remind_at=warning_point(now, due_at))
+        _save(request, ["number", "submitted_at", "return_reason", "due_at", "remind_at", "reminded_at",
+                        "escalation_level", "escalated_at"])
         _event(request, actor=actor, action="admission.submitted", from_state=before, unit=unit,
                data={"number": request.number, "resources": len(resources), "no_resources": not resources})
         _notify(request, _reviewers(request), "admission.submitted",
@@ -454,9 +456,10 @@ def request_open_consultation(*, request, actor, note=""):
         now = timezone.now()
         until = add_working_days(now, settings.ADMISSION_COMMENT_DAYS)
         before = request.state
-        _transition(request, "open_consultation", until=until,
-                    due_at=add_working_days(until, settings.ADMISSION_DECISION_DAYS))
-        _save(request, ["consultation_until", "due_at", "escalation_level", "escalated_at"])
+        due_at = add_working_days(until, settings.ADMISSION_DECISION_DAYS)
+        _transition(request, "open_consultation", until=until, due_at=due_at, remind_at=warning_point(now, due_at))
+        _save(request, ["consultation_until", "due_at", "remind_at", "reminded_at", "escalation_level",
+                        "escalated_at"])
         _event(request, actor=actor, action="admission.consultation_opened", from_state=before, unit=unit,
                reason=(note or "").strip(), data={"until": until.isoformat()})
         townships = affected_townships(request)

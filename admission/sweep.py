@@ -1,9 +1,11 @@
 """Review deadlines of admission requests, enforced by the same periodic sweep as cases.
 
 cases.tasks.sweep_deadlines runs every step named in settings.DEADLINE_SWEEP_STEPS; this is one.
-A request under review (审查中 or 征求意见中) whose `due_at` has passed is escalated: level 1 tells the
-reviewers (a reminder) and the supervisors of the request's county; each CASE_DEADLINES
-escalation_step_hours later the next level tells the supervisors one government up, to the top.
+A request under review (审查中 or 征求意见中) is first reminded: once its `remind_at` (the same warning point
+as cases, governance.calendar.warning_point) has passed and before `due_at`, the reviewers are told the stage
+is due soon, once per stage. Once `due_at` has passed it is escalated: level 1 tells the reviewers again and
+the supervisors of the request's county; each CASE_DEADLINES escalation_step_hours later the next level
+tells the supervisors one government up, to the top.
 
 Safe to run twice or in two workers at once: rows are locked with SKIP LOCKED, the level is raised by
 compare-and-set, the event and the notifications (with a dedupe key per request, due time, level and
@@ -43,6 +45,38 @@ def _due_for_escalation(now):
     ) | AdmissionRequest.objects.filter(state__in=REVIEW_STATES, due_at__lt=now, escalated_at__lt=now - step)
 
 
+def _due_for_reminder(now):
+    """Served by the partial index admission_review_remind_at."""
+    return AdmissionRequest.objects.filter(state__in=REVIEW_STATES, reminded_at__isnull=True, remind_at__lte=now)
+
+
+def _remind(request, now, system):
+    from admission.services import _reviewers
+
+    updated = AdmissionRequest.objects.filter(pk=request.pk, reminded_at__isnull=True).update(reminded_at=now)
+    if not updated:
+        return False
+    if request.due_at is None or request.due_at <= now:
+        return False  # already overdue: the escalation (which tells the reviewers too) is the message
+    stage = request.get_state_display()
+    due = timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M")
+    AdmissionEvent.objects.create(
+        request=request, actor=system, actor_name=_("系统"), actor_unit=request.county, action="admission.reminded",
+        from_state=request.state, to_state=request.state,
+        reason=_("%(stage)s将于 %(due)s 到期，请及时办理。") % {"stage": stage, "due": due},
+        data={"due_at": request.due_at.isoformat()},
+    )
+    for user in _reviewers(request):
+        notification_send(
+            recipients=[user], kind="admission.reminded",
+            title=_("职责准入申请 %(number)s 审查即将到期") % {"number": request.number},
+            body=_("%(title)s：%(stage)s将于 %(due)s 到期。") % {"title": request.title, "stage": stage, "due": due},
+            url=reverse("admission:detail", args=[request.pk]), subject=f"admission:{request.pk}",
+            dedupe_key=f"admission-remind:{request.pk}:{request.due_at.timestamp():.0f}:{user.pk}",
+        )
+    return True
+
+
 def _escalate(request, now, system):
     from admission.services import _reviewers
 
@@ -80,9 +114,19 @@ def _escalate(request, now, system):
 
 
 def step(now=None):
-    """One run over the admission review deadlines. Returns {"escalated": n}."""
+    """One run over the admission review deadlines. Returns {"reminded": n, "escalated": n}."""
     now = now or timezone.now()
     system = system_user()
+    reminded = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                _due_for_reminder(now).select_for_update(skip_locked=True, of=("self",))
+                .select_related("county").order_by("remind_at", "pk")[:BATCH_SIZE]
+            )
+            reminded += sum(1 for request in batch if _remind(request, now, system))
+        if len(batch) < BATCH_SIZE:
+            break
     escalated = 0
     while True:
         with transaction.atomic():
@@ -94,4 +138,4 @@ def step(now=None):
         escalated += done
         if len(batch) < BATCH_SIZE or not done:
             break
-    return {"escalated": escalated}
+    return {"reminded": reminded, "escalated": escalated}

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.choices import OPEN_STATES, Stage, Urgency
-from governance.calendar import WorkCalendar
+from governance.calendar import WorkCalendar, warning_point
 
 STAGE_DUE_FIELD = {
     Stage.TRIAGE: "triage_due_at",
@@ -85,8 +85,7 @@ def stage_due(case, stage, start):
 
 
 def _warn_at(start, due):
-    fraction = settings.CASE_DEADLINES["warning_fraction_percent"] / 100
-    return start + (due - start) * fraction
+    return warning_point(start, due)
 
 
 def enter_stage(case, stage, now):

@@ -202,6 +202,15 @@ def add_working_hours(start, hours):
     return WorkCalendar.load(timezone.localdate(start)).add_working_hours(start, hours)
 
 
+def warning_point(start, due):
+    """When a clock running from `start` to `due` warns (预警/提醒): DEADLINE_WARNING_PERCENT of the way.
+
+    One rule for every deadline with a reminder: case stages (cases.deadlines) and admission reviews.
+    """
+    fraction = settings.CASE_DEADLINES["warning_fraction_percent"] / 100
+    return start + (due - start) * fraction
+
+
 def missing_years(today=None):
     """Of the current and the next year, those without a published schedule (the admin warns about them)."""
     from governance.models import CalendarYear

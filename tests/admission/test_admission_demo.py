@@ -8,7 +8,7 @@ from admission.models import AdmissionRequest, AdmissionState, ResourceArrival
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_requests_cover_every_state_but_retired_and_a_second_run_adds_nothing(client):
+def test_demo_requests_cover_every_state_and_a_second_run_adds_nothing(client):
     from admission import demo as admission_demo
     from governance import demo as governance_demo
     from responsibilities import demo as lists_demo
@@ -17,7 +17,9 @@ def test_demo_requests_cover_every_state_but_retired_and_a_second_run_adds_nothi
     lists_demo.seed()
     admission_demo.seed()
     states = set(AdmissionRequest.objects.values_list("state", flat=True))
-    assert states == set(AdmissionState.values) - {AdmissionState.RETIRED}
+    assert states == set(AdmissionState.values)
+    retired = AdmissionRequest.objects.get(state="retired")
+    assert [e.action for e in retired.events.order_by("pk")][-2:] == ["admission.renewal_due", "admission.retired"]
     approved = AdmissionRequest.objects.get(state="approved")
     assert ResourceArrival.objects.filter(resource__request=approved, resource__kind="funds", status="missing").exists()
     count = AdmissionRequest.objects.count()
@@ -30,3 +32,7 @@ def test_demo_requests_cover_every_state_but_retired_and_a_second_run_adds_nothi
     body = client.get("/admission/").content.decode()
     assert "小餐饮登记信息核查" in body and "电动自行车集中充电设施巡查" in body
     assert "已准入事项公示" in client.get("/admission/public/").content.decode()
+    page = client.get(f"/admission/{retired.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "已退出" in text and "试点期满" in text
