@@ -15,6 +15,7 @@ def test_the_editor_edits_a_departments_statutory_functions_on_a_phone(live_serv
     login(phone_page, org.editor)
     phone_page.goto(f"{live_server.url}/lists/edit/")
     phone_page.get_by_role("link", name="部门职责画像").click()
+    phone_page.wait_for_load_state("load")  # the stylesheet applied before anything is measured
     cards = phone_page.locator(".profile-card")
     cards.first.wait_for()
     assert cards.count() == 2  # the county's two departments; the one without a profile says so
