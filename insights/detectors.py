@@ -254,10 +254,11 @@ UNDECIDED = "undecided"
 
 def _gap_candidates(history):
     """Case ids that matched no list item, or that the routing service answered `undecided` (recorded on the
-    Open311 intake event as data.routing_verdict)."""
-    ids = {pk for pk, case in history.cases.items() if not case.item_code and case.state != "withdrawn"}
-    for pk, events in history.events.items():
-        if any(e.data.get("routing_verdict") == UNDECIDED for e in events):
+    Open311 intake event as data.routing_verdict). A withdrawn report is no evidence on either road."""
+    live = {pk for pk, case in history.cases.items() if case.state != "withdrawn"}
+    ids = {pk for pk in live if not history.cases[pk].item_code}
+    for pk in live:
+        if any(e.data.get("routing_verdict") == UNDECIDED for e in history.events.get(pk, ())):
             ids.add(pk)
     return sorted(ids)
 
