@@ -30,6 +30,11 @@ from insights.models import Detector
 # The steps by which a case changes hands because whose it is was disputed.
 HANDOFFS = {CaseAction.RETURNED, CaseAction.REFUSED_UNADMITTED, CaseAction.DECLINED, CaseAction.REASSIGNED}
 ASSIGNMENTS = {CaseAction.ASSIGNED, CaseAction.REASSIGNED}
+# The events the item detectors and list_gap read from the history (load_history loads only these: a case's
+# reported/resolved/closed rows are most of the log and none of them is read). A detector reading another action
+# adds it here.
+EVENTS_READ = HANDOFFS | ASSIGNMENTS | {CaseAction.CLAIMED, CaseAction.EXTENSION_REQUESTED, CaseAction.ESCALATED,
+                                        CaseAction.OPEN311_RECEIVED}
 
 
 @dataclass
@@ -92,7 +97,8 @@ def period_bounds(start, end):
 
 
 def load_history(county, start, end, now=None):
-    """One county's cases with any event in [start, end), with all their events before `end`."""
+    """One county's cases with any event in [start, end), with their events before `end` that the detectors read
+    (EVENTS_READ)."""
     since, until = period_bounds(start, end)
     now = now or timezone.now()
     in_period = CaseEvent.objects.filter(
@@ -104,7 +110,7 @@ def load_history(county, start, end, now=None):
                                            item_title=row["list_item__title"] or "", state=row["state"],
                                            stage=row["stage"], due_at=row["due_at"], paused_at=row["paused_at"])
     history = History(now=min(now, until), cases=cases, county=county, since=since, until=until)
-    events = CaseEvent.objects.filter(case_id__in=list(cases), created_at__lt=until).order_by(
+    events = CaseEvent.objects.filter(case_id__in=list(cases), created_at__lt=until, action__in=EVENTS_READ).order_by(
         "case_id", "created_at", "pk").values_list("case_id", "action", "actor_unit_id", "data", "created_at")
     for case_id, action, unit_id, data, at in events.iterator(chunk_size=5000):
         history.events.setdefault(case_id, []).append(SimpleNamespace(action=action, unit_id=unit_id,
@@ -265,7 +271,11 @@ def _gap_candidates(history):
 
 def _clusters(token_sets, similarity):
     """Single-linkage groups of case ids whose word sets overlap (Jaccard) at least `similarity`; pairs are found
-    through an inverted index of the words, so unrelated cases are never compared. Deterministic."""
+    through an inverted index of the words, so unrelated cases are never compared. Deterministic.
+
+    A month of a large county brings thousands of alike requests (bench/bench_insights.py), so: cases with the same
+    word set are one node (Jaccard 1), and a pair already in one group is not compared again — the groups are those
+    of comparing every pair."""
     parent = {pk: pk for pk in token_sets}
 
     def root(pk):
@@ -274,23 +284,34 @@ def _clusters(token_sets, similarity):
             pk = parent[pk]
         return pk
 
-    postings = defaultdict(list)
+    def join(a, b):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    same = {}
     for pk in sorted(token_sets):
-        for word in token_sets[pk]:
+        words = frozenset(token_sets[pk])
+        if words in same:
+            join(same[words], pk)
+        else:
+            same[words] = pk
+    postings = defaultdict(list)
+    for words, pk in same.items():
+        for word in words:
             postings[word].append(pk)
-    seen = set()
+    failed = set()
     for word in sorted(postings):
-        ids = postings[word]
+        ids = sorted(postings[word])
         for i, a in enumerate(ids):
             for b in ids[i + 1:]:
-                if (a, b) in seen:
+                if (a, b) in failed or root(a) == root(b):
                     continue
-                seen.add((a, b))
                 sa, sb = token_sets[a], token_sets[b]
                 if len(sa & sb) / len(sa | sb) >= similarity:
-                    ra, rb = root(a), root(b)
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
+                    join(a, b)
+                else:
+                    failed.add((a, b))
     groups = defaultdict(list)
     for pk in sorted(token_sets):
         groups[root(pk)].append(pk)
