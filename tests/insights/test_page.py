@@ -67,3 +67,18 @@ def test_a_finding_with_much_evidence_shows_ten_cases_here_and_all_of_them_fifty
     assert all(c.number in first for c in cases[:50]) and cases[50].number not in first
     second = client.get(detail + "?page=2").content.decode()
     assert all(c.number in second for c in cases[50:]) and cases[49].number not in second
+
+
+def test_the_pages_read_in_english_on_request(client_for, org, lists, story):
+    for _ in range(4):
+        story.decline(story.reassign_to(story.decline(story.assigned()), org.dept_b), officer=org.officer_b)
+    findings = findings_compute(org.county, *MARCH)
+    editor = client_for(org.editor)
+    editor.post(reverse("set_language"), {"language": "en"})
+    page = editor.get(URL).content.decode()
+    assert "Policy jams" in page and "Export the 2026-Q1 quarterly report (Excel)" in page
+    assert "Trend: findings of each kind (by month)" in page and "Adjust the thresholds" in page
+    finding = editor.get(reverse("insights:finding", args=[findings[0].pk])).content.decode()
+    assert "Evidence: 4 cases" in finding and "Propose a list revision" in finding
+    assert "Lead/responsible department (change to)" in finding and "Submit the revision proposal" in finding
+    assert "提交修订建议" not in finding and "证据：" not in finding
