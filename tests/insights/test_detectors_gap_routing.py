@@ -9,7 +9,7 @@ from tests.insights.conftest import MARCH
 
 pytestmark = pytest.mark.django_db
 
-# Alike requests about a matter no list names (lift advertising screens), and requests about other things.
+# Alike requests about a matter no list names (lift advertising screens).
 ALIKE = ["小区电梯里的广告屏音量很大，噪音扰民，物业不管。",
          "单元电梯广告屏噪音扰民，物业不管，老人孩子反映强烈。",
          "电梯广告屏夜间播放噪音扰民，多次投诉物业无果。"]

@@ -42,12 +42,12 @@ def report_arrivals(org, request, statuses):
     services.arrival_report(request=request, actor=org.reporter, updates=updates)
 
 
-def found(org):
+def found(org, **limits):
     from django.utils import translation
 
     history = detectors.load_history(org.county, *DECEMBER)
     with translation.override("zh-hans"):
-        return detectors.pushed_down_without_means(history, detectors.thresholds())
+        return detectors.pushed_down_without_means(history, {**detectors.thresholds(), **limits})
 
 
 def test_a_department_whose_duties_are_refused_and_whose_resources_did_not_arrive_pushes_down_without_means(
@@ -113,13 +113,6 @@ def test_exemptions_for_other_reasons_pending_or_rejected_ones_are_no_mismatch_s
     exempt(org, cases[3], body=org.dept, actor=org.officer, reason="outside_list", approve=None)  # still pending
     exempt(org, cases[4], body=org.dept, actor=org.officer, reason="not_delegated", approve=False)
     assert found(org) == []  # two signals; the threshold is three
-    [finding] = found_with(org, means_min_signals=2)
+    [finding] = found(org, means_min_signals=2)
     assert finding.evidence["exempted"] == sorted(c.pk for c in cases[:2])
 
-
-def found_with(org, **limits):
-    from django.utils import translation
-
-    history = detectors.load_history(org.county, *DECEMBER)
-    with translation.override("zh-hans"):
-        return detectors.pushed_down_without_means(history, {**detectors.thresholds(), **limits})
