@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from cases.audit import CaseAction
 from cases.choices import Stage
@@ -30,6 +30,11 @@ from insights.models import Detector
 # The steps by which a case changes hands because whose it is was disputed.
 HANDOFFS = {CaseAction.RETURNED, CaseAction.REFUSED_UNADMITTED, CaseAction.DECLINED, CaseAction.REASSIGNED}
 ASSIGNMENTS = {CaseAction.ASSIGNED, CaseAction.REASSIGNED}
+# The events the item detectors and list_gap read from the history (load_history loads only these: a case's
+# reported/resolved/closed rows are most of the log and none of them is read). A detector reading another action
+# adds it here.
+EVENTS_READ = HANDOFFS | ASSIGNMENTS | {CaseAction.CLAIMED, CaseAction.EXTENSION_REQUESTED, CaseAction.ESCALATED,
+                                        CaseAction.OPEN311_RECEIVED}
 
 
 @dataclass
@@ -92,7 +97,8 @@ def period_bounds(start, end):
 
 
 def load_history(county, start, end, now=None):
-    """One county's cases with any event in [start, end), with all their events before `end`."""
+    """One county's cases with any event in [start, end), with their events before `end` that the detectors read
+    (EVENTS_READ)."""
     since, until = period_bounds(start, end)
     now = now or timezone.now()
     in_period = CaseEvent.objects.filter(
@@ -104,7 +110,7 @@ def load_history(county, start, end, now=None):
                                            item_title=row["list_item__title"] or "", state=row["state"],
                                            stage=row["stage"], due_at=row["due_at"], paused_at=row["paused_at"])
     history = History(now=min(now, until), cases=cases, county=county, since=since, until=until)
-    events = CaseEvent.objects.filter(case_id__in=list(cases), created_at__lt=until).order_by(
+    events = CaseEvent.objects.filter(case_id__in=list(cases), created_at__lt=until, action__in=EVENTS_READ).order_by(
         "case_id", "created_at", "pk").values_list("case_id", "action", "actor_unit_id", "data", "created_at")
     for case_id, action, unit_id, data, at in events.iterator(chunk_size=5000):
         history.events.setdefault(case_id, []).append(SimpleNamespace(action=action, unit_id=unit_id,
@@ -254,17 +260,22 @@ UNDECIDED = "undecided"
 
 def _gap_candidates(history):
     """Case ids that matched no list item, or that the routing service answered `undecided` (recorded on the
-    Open311 intake event as data.routing_verdict)."""
-    ids = {pk for pk, case in history.cases.items() if not case.item_code and case.state != "withdrawn"}
-    for pk, events in history.events.items():
-        if any(e.data.get("routing_verdict") == UNDECIDED for e in events):
+    Open311 intake event as data.routing_verdict). A withdrawn report is no evidence on either road."""
+    live = {pk for pk, case in history.cases.items() if case.state != "withdrawn"}
+    ids = {pk for pk in live if not history.cases[pk].item_code}
+    for pk in live:
+        if any(e.data.get("routing_verdict") == UNDECIDED for e in history.events.get(pk, ())):
             ids.add(pk)
     return sorted(ids)
 
 
 def _clusters(token_sets, similarity):
     """Single-linkage groups of case ids whose word sets overlap (Jaccard) at least `similarity`; pairs are found
-    through an inverted index of the words, so unrelated cases are never compared. Deterministic."""
+    through an inverted index of the words, so unrelated cases are never compared. Deterministic.
+
+    A month of a large county brings thousands of alike requests (bench/bench_insights.py), so: cases with the same
+    word set are one node (Jaccard 1), and a pair already in one group is not compared again — the groups are those
+    of comparing every pair."""
     parent = {pk: pk for pk in token_sets}
 
     def root(pk):
@@ -273,23 +284,34 @@ def _clusters(token_sets, similarity):
             pk = parent[pk]
         return pk
 
-    postings = defaultdict(list)
+    def join(a, b):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    same = {}
     for pk in sorted(token_sets):
-        for word in token_sets[pk]:
+        words = frozenset(token_sets[pk])
+        if words in same:
+            join(same[words], pk)
+        else:
+            same[words] = pk
+    postings = defaultdict(list)
+    for words, pk in same.items():
+        for word in words:
             postings[word].append(pk)
-    seen = set()
+    failed = set()
     for word in sorted(postings):
-        ids = postings[word]
+        ids = sorted(postings[word])
         for i, a in enumerate(ids):
             for b in ids[i + 1:]:
-                if (a, b) in seen:
+                if (a, b) in failed or root(a) == root(b):
                     continue
-                seen.add((a, b))
                 sa, sb = token_sets[a], token_sets[b]
                 if len(sa & sb) / len(sa | sb) >= similarity:
-                    ra, rb = root(a), root(b)
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
+                    join(a, b)
+                else:
+                    failed.add((a, b))
     groups = defaultdict(list)
     for pk in sorted(token_sets):
         groups[root(pk)].append(pk)
@@ -458,11 +480,13 @@ def _rates(history, limits):
     return rows
 
 
-METRIC_SENTENCES = {
-    "whistle": (N_("万人吹哨率"), N_("每万名常住人口 %(value).1f 件（%(num)s 件 / %(den)s 人）"),
-                N_("同类单位中位数 %(median).1f 件")),
-    "reopen": (N_("重办率"), N_("%(pct).0f%%（办结 %(den)s 件中 %(num)s 件被评价不满意重办）"), N_("同类单位中位数 %(mpct).0f%%")),
-    "unsatisfied": (N_("不满意率"), N_("%(pct).0f%%（%(den)s 次评价中 %(num)s 次不满意）"), N_("同类单位中位数 %(mpct).0f%%")),
+METRIC_SENTENCES = {  # gettext_noop by its own name, which makemessages knows (an alias would not be extracted)
+    "whistle": (gettext_noop("万人吹哨率"), gettext_noop("每万名常住人口 %(value).1f 件（%(num)s 件 / %(den)s 人）"),
+                gettext_noop("同类单位中位数 %(median).1f 件")),
+    "reopen": (gettext_noop("重办率"), gettext_noop("%(pct).0f%%（办结 %(den)s 件中 %(num)s 件被评价不满意重办）"),
+               gettext_noop("同类单位中位数 %(mpct).0f%%")),
+    "unsatisfied": (gettext_noop("不满意率"), gettext_noop("%(pct).0f%%（%(den)s 次评价中 %(num)s 次不满意）"),
+                    gettext_noop("同类单位中位数 %(mpct).0f%%")),
 }
 
 

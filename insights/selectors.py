@@ -19,14 +19,21 @@ def county_for(user, county_id=None):
     return counties[0] if counties else None
 
 
+# Evidence cases shown with each finding on the leadership page; the finding's own page lists them all (paged).
+# A month of a large county puts thousands of cases behind one finding (bench/bench_insights.py).
+EVIDENCE_SHOWN = 10
+
+
 def findings_of(county, start, end):
-    """The period's findings, heaviest first, each with `.cases` (number, title, pk) of its evidence: two queries."""
+    """The period's findings, heaviest first, each with `.case_count` and `.cases` (number, title, pk) of the first
+    EVIDENCE_SHOWN cases of its evidence: two queries (and two for the proposals) whatever the evidence's size."""
     findings = list(Finding.objects.filter(county=county, period_start=start, period_end=end)
                     .select_related("unit").order_by("-weight", "pk"))
-    ids = {pk for f in findings for pk in f.case_ids}
+    ids = {pk for f in findings for pk in f.case_ids[:EVIDENCE_SHOWN]}
     cases = {c.pk: c for c in Case.objects.filter(pk__in=ids).only("pk", "number", "title", "state")}
     for f in findings:
-        f.cases = [cases[pk] for pk in f.case_ids if pk in cases]
+        f.case_count = len(f.case_ids)
+        f.cases = [cases[pk] for pk in f.case_ids[:EVIDENCE_SHOWN] if pk in cases]
     _attach_proposals(findings)
     return findings
 

@@ -13,6 +13,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,7 +78,10 @@ def _finding_page(request, finding, form=None, status=200):
     if form is None and may_propose:
         form = forms.ProposalForm(finding=finding, lists=may_propose)
     selectors._attach_proposals([finding])
-    context = {"finding": finding, "cases": selectors.cases_of(finding.case_ids), "form": form if may_propose else None,
+    # The evidence can run to thousands of cases in a large county: 50 a page.
+    page = Paginator(finding.case_ids, 50).get_page(request.GET.get("page"))
+    context = {"finding": finding, "cases": selectors.cases_of(page.object_list), "page": page,
+               "form": form if may_propose else None,
                "reads_county": permissions.reads_county(request.user, finding.county)}
     return render(request, "insights/finding.html", context, status=status)
 

@@ -7,6 +7,7 @@ migration 0003 refuse anything that slips past these checks (admin, raw ORM, SQL
 """
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -197,8 +198,11 @@ def list_publish(*, version, actor, effective_date, change_note=None):
     version.effective_date = effective_date
     if change_note is not None:
         version.change_note = change_note
-    citation = carried_refs_citation(version.carried_refs)
-    if citation and citation not in version.change_note:
+    # Cite the carried proposals the note does not name yet (the note of a draft started by a proposal already
+    # names it: "依据修订建议 RP-… 修订"; citing it again would say it twice).
+    citation = carried_refs_citation([ref for ref in version.carried_refs
+                                      if not re.search(re.escape(ref) + r"(?!\d)", version.change_note)])
+    if citation:
         version.change_note = f"{version.change_note.rstrip()}\n{citation}".strip()
     version.save(update_fields=["status", "published_at", "published_by", "effective_date", "change_note"])
     _event(

@@ -42,12 +42,12 @@ def report_arrivals(org, request, statuses):
     services.arrival_report(request=request, actor=org.reporter, updates=updates)
 
 
-def found(org):
+def found(org, **limits):
     from django.utils import translation
 
     history = detectors.load_history(org.county, *DECEMBER)
     with translation.override("zh-hans"):
-        return detectors.pushed_down_without_means(history, detectors.thresholds())
+        return detectors.pushed_down_without_means(history, {**detectors.thresholds(), **limits})
 
 
 def test_a_department_whose_duties_are_refused_and_whose_resources_did_not_arrive_pushes_down_without_means(
@@ -65,3 +65,54 @@ def test_resources_that_arrived_and_a_single_refusal_are_not_enough(org, unadmit
     refuse(org, unadmitted)
     report_arrivals(org, approved, {})  # everything arrived
     assert found(org) == []
+
+
+def assigned_to_dept(org, township_list):  # noqa: F811
+    """A December case filed under PH-001 (配合开展食品安全监督检查, 市场监管局's), claimed by its officer."""
+    from cases import services
+
+    item = township_list.versions.get(number=1).items.get(code="PH-001")
+    case = services.case_report(actor=org.reporter, township=org.township, title="小餐饮后厨卫生差",
+                                description="菜市场旁小餐饮后厨卫生条件差", address="城关街道南门社区")
+    case = services.case_assign(case=case, actor=org.dispatcher, list_item=item)
+    return services.case_claim(case=case, actor=org.officer)
+
+
+def exempt(org, case, *, body, actor, reason, approve=True):
+    from assessment import services
+
+    request = services.exemption_request(actor=actor, case=case, body=body, reason=reason,
+                                         text="该事项所需执法权限未下放，本单位无法处置")
+    if approve is None:
+        return request
+    return services.exemption_decide(actor=org.assessor, request=request, approve=approve, note="情况属实" if approve
+                                     else "理由不足")
+
+
+def test_exemptions_granted_for_a_mismatch_of_powers_count_against_the_department_of_the_matter(
+        org, township_list):  # noqa: F811
+    by_dept = [assigned_to_dept(org, township_list) for _ in range(2)]
+    by_township = assigned_to_dept(org, township_list)
+    for case in by_dept:
+        exempt(org, case, body=org.dept, actor=org.officer, reason="outside_list")
+    # The township's own exemption counts against the department of the case's item, not against the township.
+    exempt(org, by_township, body=org.township, actor=org.reporter, reason="not_delegated")
+    [finding] = found(org)
+    cases = sorted(c.pk for c in [*by_dept, by_township])
+    assert finding.unit_id == org.dept.pk and finding.evidence["exempted"] == cases
+    assert finding.evidence["refused"] == [] and finding.evidence["case_ids"] == cases and finding.weight == 3.0
+    assert "因权责不匹配免责 3 件" in finding.summary and "拒收 0 件" in finding.summary
+
+
+def test_exemptions_for_other_reasons_pending_or_rejected_ones_are_no_mismatch_signal(
+        org, township_list):  # noqa: F811
+    cases = [assigned_to_dept(org, township_list) for _ in range(5)]
+    exempt(org, cases[0], body=org.dept, actor=org.officer, reason="outside_list")
+    exempt(org, cases[1], body=org.township, actor=org.reporter, reason="not_delegated")
+    exempt(org, cases[2], body=org.dept, actor=org.officer, reason="force_majeure")
+    exempt(org, cases[3], body=org.dept, actor=org.officer, reason="outside_list", approve=None)  # still pending
+    exempt(org, cases[4], body=org.dept, actor=org.officer, reason="not_delegated", approve=False)
+    assert found(org) == []  # two signals; the threshold is three
+    [finding] = found(org, means_min_signals=2)
+    assert finding.evidence["exempted"] == sorted(c.pk for c in cases[:2])
+

@@ -43,3 +43,42 @@ def test_a_supervisor_sees_the_findings_heaviest_first_with_their_cases(client_f
 def test_the_tile_is_offered_exactly_to_those_who_may_read_the_page(client_for, org, name, shown):
     tiles = [tile["name"] for tile in client_for(getattr(org, name)).get("/").context["tiles"]]
     assert ("insights:index" in tiles) is shown
+
+
+def test_a_finding_with_much_evidence_shows_ten_cases_here_and_all_of_them_fifty_a_page_on_its_own_page(
+        client_for, org, lists, story):
+    from cases import services
+
+    cases = []
+    for i in range(55):  # alike reports no list item names: one list_gap finding with 55 cases of evidence
+        cases.append(services.case_report(actor=org.reporter, township=org.township, title=f"电梯广告屏噪音扰民{i}",
+                                          description="小区电梯里的广告屏音量很大，噪音扰民，物业不管。",
+                                          address="城关街道南门社区"))
+        story.later()
+    [finding] = findings_compute(org.county, *MARCH)
+    assert finding.case_ids == [c.pk for c in cases]
+    client = client_for(org.supervisor)
+    page = client.get(URL).content.decode()
+    assert "涉及 55 件案件" in page and "查看全部 55 件案件" in page
+    assert all(c.number in page for c in cases[:10]) and not any(c.number in page for c in cases[10:])
+    detail = reverse("insights:finding", args=[finding.pk])
+    first = client.get(detail).content.decode()
+    assert "证据：55 件案件" in first and "第 1 / 2 页" in first
+    assert all(c.number in first for c in cases[:50]) and cases[50].number not in first
+    second = client.get(detail + "?page=2").content.decode()
+    assert all(c.number in second for c in cases[50:]) and cases[49].number not in second
+
+
+def test_the_pages_read_in_english_on_request(client_for, org, lists, story):
+    for _ in range(4):
+        story.decline(story.reassign_to(story.decline(story.assigned()), org.dept_b), officer=org.officer_b)
+    findings = findings_compute(org.county, *MARCH)
+    editor = client_for(org.editor)
+    editor.post(reverse("set_language"), {"language": "en"})
+    page = editor.get(URL).content.decode()
+    assert "Policy jams" in page and "Export the 2026-Q1 quarterly report (Excel)" in page
+    assert "Trend: findings of each kind (by month)" in page and "Adjust the thresholds" in page
+    finding = editor.get(reverse("insights:finding", args=[findings[0].pk])).content.decode()
+    assert "Evidence: 4 cases" in finding and "Propose a list revision" in finding
+    assert "Lead/responsible department (change to)" in finding and "Submit the revision proposal" in finding
+    assert "提交修订建议" not in finding and "证据：" not in finding

@@ -81,3 +81,19 @@ def test_only_an_editor_of_the_list_may_apply_a_change(org, published, name):
     with pytest.raises(ListPermissionDenied):
         services.list_draft_apply_change(duty_list=duty_list, actor=getattr(org, name), ref="RP-1",
                                          change={"op": "update", "code": "JB-001", "fields": {"resolution_days": 9}})
+
+
+def test_a_note_that_already_names_the_proposal_does_not_cite_it_twice(org, published):
+    duty_list, _v1 = published
+    draft, _item = services.list_draft_apply_change(
+        duty_list=duty_list, actor=org.editor, ref="RP-2026-0001",
+        change={"op": "update", "code": "FM-001", "fields": {"resolution_days": 10}})
+    services.list_draft_apply_change(duty_list=duty_list, actor=org.editor, ref="RP-2026-0010",
+                                     change={"op": "update", "code": "JB-002", "fields": {"resolution_days": 8}})
+    draft.refresh_from_db()
+    note = draft.change_note  # as the publish form offers it: the note the first proposal started the draft with
+    assert "RP-2026-0001" in note and "RP-2026-0010" not in note
+    version = services.list_publish(version=draft, actor=org.editor, effective_date=datetime.date(2026, 7, 1),
+                                    change_note=note)
+    assert version.change_note == f"{note}\n依据修订建议 RP-2026-0010。"
+    assert version.change_note.count("RP-2026-0001") == 1
