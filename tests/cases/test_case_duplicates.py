@@ -115,3 +115,15 @@ def test_the_no_javascript_preview_lists_them_too(org, flow, time_machine, clien
     })
     assert response.status_code == 200 and case.number in response.content.decode()
     assert timezone.now() == NOW
+
+
+def test_the_endpoint_reads_a_fixed_number_of_queries_whatever_the_cases(org, flow, time_machine, client_for,
+                                                                         django_assert_max_num_queries):
+    for days in (1, 2, 3, 4, 5, 6):
+        _report(flow, NOW - datetime.timedelta(days=days), time_machine)
+    time_machine.move_to(NOW, tick=False)
+    client = client_for(org.reporter)
+    client.get(reverse("cases:report_duplicates"), {"q": TYPED})  # session and memberships warmed
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("cases:report_duplicates"), {"q": TYPED})
+    assert response.content.decode().count('class="duplicate-link"') == 5  # the newest five of six
