@@ -101,6 +101,12 @@ def journeys(org):
                                                            actor=org.dispatcher, list_item=lists.assisting),
                                  actor=org.officer),
         actor=org.officer, note="已责令整改。")
+    # An admitted duty, so the admission register and its public page have a row to tap.
+    from tests.admission.conftest import NOW as ADMISSION_NOW
+    from tests.admission.conftest import draft_request, to_approved
+
+    with time_machine.travel(ADMISSION_NOW, tick=False):
+        admitted = to_approved(org, draft_request(org))
     return {
         "reporter": (org.reporter, ["/", "/cases/report/", f"/cases/{reported.pk}/", f"/cases/{resolved.pk}/",
                                     "/cases/township/", "/notifications/"]),
@@ -110,7 +116,8 @@ def journeys(org):
         "supervisor": (org.supervisor, ["/", "/cases/supervision/", "/assessment/", "/insights/",
                                         "/admission/registry/", "/notifications/"]),
         "public": (None, ["/lists/", f"/lists/{lists.version.duty_list.code}/", "/lists/lookup/?q=占道经营",
-                          "/admission/public/"]),
+                          "/admission/public/",
+                          f"/admission/public/{admitted.number}/"]),
     }
 
 
