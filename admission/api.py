@@ -53,7 +53,7 @@ class AdmissionResourceOutSerializer(serializers.Serializer):
 
 class AdmissionListSerializer(serializers.ModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
-    department_name = serializers.CharField(source="department.name", read_only=True)
+    department_name = serializers.CharField(source="department.display_name", read_only=True)
 
     class Meta:
         model = AdmissionRequest

@@ -415,7 +415,7 @@ def request_submit(*, request, actor):
                data={"number": request.number, "resources": len(resources), "no_resources": not resources})
         _notify(request, _reviewers(request), "admission.submitted",
                 _("职责准入申请 %(number)s 待审查") % {"number": request.number},
-                _("%(dept)s：%(title)s") % {"dept": request.department.name, "title": request.title})
+                _("%(dept)s：%(title)s") % {"dept": request.department.display_name, "title": request.title})
     return request
 
 

@@ -99,7 +99,7 @@ def _escalate(request, now, system):
         request=request, actor=system, actor_name=_("系统"), actor_unit=unit, action="admission.escalated",
         from_state=request.state, to_state=request.state,
         reason=_("%(stage)s超过时限（%(due)s），升级至%(unit)s督办。") % {
-            "stage": stage, "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M"), "unit": unit.name},
+            "stage": stage, "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M"), "unit": unit.display_name},
         data={"level": level, "unit": unit.pk, "due_at": request.due_at.isoformat()},
     )
     for user in recipients.values():

@@ -376,7 +376,7 @@ def registry_export(request):
                           title=_("职责准入登记簿")[:31])
     for a in qs:
         data.append([
-            a.number or "", a.title, a.department.name, a.get_state_display(), a.legal_basis,
+            a.number or "", a.title, a.department.display_name, a.get_state_display(), a.legal_basis,
             timezone.localtime(a.submitted_at).strftime("%Y-%m-%d") if a.submitted_at else "",
             timezone.localtime(a.decided_at).strftime("%Y-%m-%d") if a.decided_at else "",
             "；".join(f"{r.get_kind_display()} {r.summary}" for r in a.resources.all()), a.no_resources_reason,
@@ -384,7 +384,7 @@ def registry_export(request):
     figures = tablib.Dataset(headers=[_("部门"), _("申请数"), _("已决定"), _("准入数"), _("准入率（%）"),
                                       _("每项准入事项随附资源数"), _("资源全部到位的比例（%）")], title=_("部门统计")[:31])
     for row in selectors.department_figures(qs):
-        figures.append([row["department"].name, row["total"], row["decided"], row["approved"],
+        figures.append([row["department"].display_name, row["total"], row["decided"], row["approved"],
                         row["approval_rate"] if row["approval_rate"] is not None else "",
                         row["resources_per_duty"] if row["resources_per_duty"] is not None else "",
                         row["arrived_share"] if row["arrived_share"] is not None else ""])

@@ -39,7 +39,7 @@ from governance.selectors import display_name, memberships_of
 
 class UnitRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(source="display_name")  # Unit.display_name: the one name people read
 
 
 class ItemRefSerializer(serializers.Serializer):
@@ -90,7 +90,7 @@ class CaseListSerializer(_FieldsBuiltOnce, serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor_unit = serializers.CharField(source="actor_unit.name", read_only=True, allow_null=True, default=None)
+    actor_unit = serializers.CharField(source="actor_unit.display_name", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = CaseEvent

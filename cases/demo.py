@@ -197,14 +197,14 @@ def _play(users, township, reporter_name, items, title, description, address, co
             return case
         with later(4):
             return services.case_decline(case=case, actor=officer,
-                                         reason="经核查系餐饮油烟治理，按清单PH-010、FM-003由综合执法局负责，不属食品安全监管，请重新研判。")
+                                         reason="经核查系餐饮油烟治理，按清单PH-010、FM-003由县综合执法局负责，不属食品安全监管，请重新研判。")
     if path == "reassigned":
         target = Unit.objects.filter(code="SFX-ZHZF").first()
         if target is None or supervisor is None:
             return case
         with later(5):
             return services.case_reassign(case=case, actor=supervisor, lead_department=target,
-                                          reason="涉及无证生产，改由综合执法局牵头，市场监管局协同。")
+                                          reason="涉及无证生产，改由县综合执法局牵头，县市场监管局协同。")
     if officer is None:
         return case
     with later(5):

@@ -184,7 +184,7 @@ def access_request_export(*, user, phone):
         "retention_days": settings.RESIDENT_DATA_RETENTION_DAYS,
         "cases": [{
             "number": c.number, "title": c.title, "description": c.description, "address": c.address,
-            "township": c.township.name, "channel": c.channel, "state": c.state,
+            "township": c.township.display_name, "channel": c.channel, "state": c.state,
             "resident_name": c.resident_name, "resident_phone": c.resident_phone,
             "reported_at": c.created_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at else None,
         } for c in cases],

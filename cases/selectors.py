@@ -214,3 +214,65 @@ def attachment_get_for_user(user, case_pk, attachment_pk):
     if attachment is None:
         raise Http404
     return attachment
+
+
+# --- 可能已有人上报: possible duplicates while the clerk types (issue 14) ----------------------------------
+
+DUPLICATE_DAYS = 14  # reported within the last two weeks
+DUPLICATE_METRES = 300  # and, where both have coordinates, this close
+DUPLICATE_MIN_SHARED = 2  # distinct shared words (routing.text.tokenize) ...
+DUPLICATE_MIN_OVERLAP = 0.4  # ... covering this share of the shorter text's words
+DUPLICATE_CANDIDATES = 200  # newest cases of the township read per keystroke (a township reports a few a day)
+
+
+def _metres_between(lat1, lon1, lat2, lon2):
+    """Great-circle distance (haversine, mean Earth radius): plenty for a 300 m rule."""
+    import math
+
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371000 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def possible_duplicates(user, *, township, text, latitude=None, longitude=None, limit=5):
+    """Cases this user may see (`case_list_for_user`) of the same township, reported in the last
+    DUPLICATE_DAYS days (withdrawn ones aside), whose words (routing.text.tokenize, the one tokenizer) are like
+    `text`: at least DUPLICATE_MIN_SHARED distinct shared words making up DUPLICATE_MIN_OVERLAP of the shorter
+    side's words. Where the case and the new report both have coordinates they must lie within DUPLICATE_METRES;
+    without coordinates the words decide. Most shared words first, then newest. Each case carries
+    `shared_words` and `distance_m` (None without coordinates). Used by the report form (cases.views)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from routing.text import tokenize
+
+    query = set(tokenize((text or "")[:1000]))
+    if township is None or len(query) < DUPLICATE_MIN_SHARED:
+        return []
+    since = timezone.now() - timedelta(days=DUPLICATE_DAYS)
+    candidates = (
+        case_list_for_user(user)
+        .filter(township_id=township.pk, created_at__gte=since)
+        .exclude(state=CaseState.WITHDRAWN)
+        .only("id", "number", "title", "description", "address", "latitude", "longitude", "state", "created_at",
+              "township_id")
+        .order_by("-created_at", "-id")[:DUPLICATE_CANDIDATES]
+    )
+    here = (latitude, longitude) if latitude is not None and longitude is not None else None
+    found = []
+    for case in candidates:
+        words = tokenize(f"{case.title}\n{case.description}")
+        shared = query & set(words)
+        if len(shared) < DUPLICATE_MIN_SHARED or len(shared) < DUPLICATE_MIN_OVERLAP * min(len(query), len(set(words))):
+            continue
+        case.distance_m = None
+        if here and case.latitude is not None and case.longitude is not None:
+            case.distance_m = _metres_between(here[0], here[1], case.latitude, case.longitude)
+            if case.distance_m > DUPLICATE_METRES:
+                continue
+        case.shared_words = [w for w in dict.fromkeys(words) if w in shared]
+        found.append(case)
+    found.sort(key=lambda c: (-len(c.shared_words), -c.created_at.timestamp(), -c.pk))
+    return found[:limit]

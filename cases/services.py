@@ -343,7 +343,7 @@ def case_assign(*, case, actor, list_item, lead_department=None, assisting_depar
         case.assisting_departments.set(assisting)
         case_event_write(case, actor=actor, action=CaseAction.ASSIGNED, from_state=before, unit=unit, reason=note, data={
             "list_item": list_item.code, "list_item_title": list_item.title, "lead_department": lead_department.pk,
-            "lead_department_name": lead_department.name, "assisting": [d.pk for d in assisting],
+            "lead_department_name": lead_department.display_name, "assisting": [d.pk for d in assisting],
         })
         title = _("交办事项 %(number)s：%(title)s") % {"number": case.number, "title": case.title}
         _notify(case, _department_officers(lead_department), "case.assigned", title,
@@ -460,7 +460,7 @@ def case_decline(*, case, actor, reason):
         _save(case, ["lead_department", "claimed_by", "claimed_at", *INFO_FIELDS, *CLOCK_FIELDS])
         case.assisting_departments.clear()
         case_event_write(case, actor=actor, action=CaseAction.DECLINED, from_state=before, unit=unit, reason=reason,
-               data={"department": old_lead.pk, "department_name": old_lead.name})
+               data={"department": old_lead.pk, "department_name": old_lead.display_name})
         _notify(case, _dispatchers(case), "case.declined",
                 _("%(dept)s退回事项 %(number)s，请重新研判") % {"dept": old_lead.display_name, "number": case.number},
                 reason)
@@ -494,7 +494,7 @@ def case_reassign(*, case, actor, lead_department, reason, list_item=None, assis
             case.assisting_departments.set(assisting)
         case_event_write(case, actor=actor, action=CaseAction.REASSIGNED, from_state=before, unit=unit, reason=reason, data={
             "from_department": old_lead.pk if old_lead else None, "to_department": lead_department.pk,
-            "to_department_name": lead_department.name, "list_item": list_item.code if list_item else None,
+            "to_department_name": lead_department.display_name, "list_item": list_item.code if list_item else None,
         })
         _notify(case, _department_officers(lead_department), CaseAction.ASSIGNED,
                 _("改派事项 %(number)s：%(title)s") % {"number": case.number, "title": case.title}, reason)

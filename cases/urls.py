@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/is-ours/", views.is_ours, name="is_ours"),
+    path("report/duplicates/", views.report_duplicates, name="report_duplicates"),
     path("township/", views.township_list, name="township_list"),
     path("triage/", views.triage_queue, name="triage_queue"),
     path("department/", views.department_queue, name="department_queue"),

@@ -53,14 +53,15 @@ def report(request):
     JavaScript the same panel updates while typing (cases/js → cases:is_ours)."""
     _require_role(request.user, Role.REPORTER)
     townships = _reporter_townships(request.user)
-    ours = None
+    ours = duplicates = None
     if request.method == "POST":
         form = forms.ReportForm(request.POST, request.FILES, townships=townships)
         if "preview" in request.POST:
-            # Show the input again without errors; the panel answers the question.
+            # Show the input again without errors; the panel answers the question, and cases like it are listed.
             form = forms.ReportForm(initial=request.POST.dict(), townships=townships)
-            ours = _ours_for(request.POST.get("title", "") + " " + request.POST.get("description", ""),
-                             townships, request.POST.get("township"))
+            text = request.POST.get("title", "") + " " + request.POST.get("description", "")
+            ours = _ours_for(text, townships, request.POST.get("township"))
+            duplicates = _duplicates_for(request.user, text, townships, request.POST)
         elif form.is_valid():
             try:
                 case = services.case_report(actor=request.user, **form.service_kwargs())
@@ -75,15 +76,20 @@ def report(request):
         # From the lookup (这件事归谁管？ found nothing): the words typed there start the description.
         form = forms.ReportForm(townships=townships, initial={"description": request.GET.get("text", "")[:2000]})
     status = 400 if request.method == "POST" and form.is_bound and form.errors else 200
-    context = {"form": form, "ours": ours, "photos_dropped": request.method == "POST" and bool(request.FILES)}
+    context = {"form": form, "ours": ours, "duplicates": duplicates, "photos_dropped": request.method == "POST" and bool(request.FILES)}
     return render(request, "cases/report.html", context, status=status)
 
 
-def _ours_for(text, townships, township_id=None):
+def _chosen_township(townships, township_id=None):
+    """The reporter's township the form names (one of their own), else their first."""
     township = None
     if township_id:
         township = next((t for t in townships if str(t.pk) == str(township_id)), None)
-    township = township or (townships[0] if townships else None)
+    return township or (townships[0] if townships else None)
+
+
+def _ours_for(text, townships, township_id=None):
+    township = _chosen_township(townships, township_id)
     if township is None:
         return None
     result = selectors.item_is_ours(text or "", township)
@@ -101,6 +107,37 @@ def is_ours(request):
     text = request.GET.get("q", "")[:500]
     ours = _ours_for(text, townships, request.GET.get("township"))
     return render(request, "cases/snippets/is_ours.html", {"ours": ours})
+
+
+def _coordinate(raw, bound):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() and -bound <= value <= bound else None
+
+
+def _duplicates_for(user, text, townships, params):
+    """可能已有人上报 for the report form: {"cases", "query"} (cases.selectors.possible_duplicates)."""
+    township = _chosen_township(townships, params.get("township"))
+    latitude, longitude = _coordinate(params.get("latitude", ""), 90), _coordinate(params.get("longitude", ""), 180)
+    if latitude is None or longitude is None:
+        latitude = longitude = None
+    found = selectors.possible_duplicates(user, township=township, text=text, latitude=latitude, longitude=longitude)
+    return {"cases": found, "query": (text or "").strip()}
+
+
+@login_required
+@require_GET
+def report_duplicates(request):
+    """可能已有人上报 as an HTML fragment for the report form's fetch while typing (cases.js): only cases
+    the reporter may see, of their own township."""
+    _require_role(request.user, Role.REPORTER)
+    townships = _reporter_townships(request.user)
+    duplicates = _duplicates_for(request.user, request.GET.get("q", "")[:1000], townships, request.GET)
+    return render(request, "cases/snippets/duplicates.html", {"duplicates": duplicates})
 
 
 # --- Lists -----------------------------------------------------------------------------------

@@ -56,10 +56,14 @@ class Unit(models.Model):
         indexes = [models.Index(fields=["level", "kind"])]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     @property
     def display_name(self):
+        """The one name people read for this unit, everywhere: pages, routing answers, the API's `*_name`
+        fields, notifications and emails, exports, audit data (issue 14: one department, one name). The short
+        name when set (县市场监管局), else the full name. The full official name stays in `name` (the admin,
+        the units API's `name`)."""
         return self.short_name or self.name
 
     @property

@@ -398,10 +398,10 @@ def _missing_resources_by_department(history):
         resource__request__county=history.county, resource__request__state=AdmissionState.APPROVED,
         status__in=[ArrivalStatus.MISSING, ArrivalStatus.PARTIAL], updated_at__lt=history.until,
     ).values_list("resource__request__department_id", "resource__request__number", "resource__description",
-                  "township__name")
+                  "township__short_name", "township__name")
     out = defaultdict(set)
-    for department, number, resource, township in rows:
-        out[department].add((number or "", resource, township))
+    for department, number, resource, short_name, name in rows:
+        out[department].add((number or "", resource, short_name or name))  # Unit.display_name
     return out
 
 

@@ -41,7 +41,7 @@ def _require_signed_in(request):
 # --- Serializers --------------------------------------------------------------------------------
 
 class DutyListSerializer(serializers.ModelSerializer):
-    jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
+    jurisdiction_name = serializers.CharField(source="jurisdiction.display_name", read_only=True)
     published_version = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("现行有效版本号"))
 
     class Meta:
@@ -73,7 +73,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 class ItemSerializer(serializers.ModelSerializer):
-    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True, default=None)
+    department_name = serializers.CharField(source="department.display_name", read_only=True, allow_null=True, default=None)
     list_code = serializers.CharField(source="version.duty_list.code", read_only=True)
     version_number = serializers.IntegerField(source="version.number", read_only=True)
 
@@ -114,7 +114,7 @@ class PublishSerializer(serializers.Serializer):
 class DiffItemSerializer(serializers.ModelSerializer):
     """An item inside a diff (the selector loads items with their department only)."""
 
-    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True, default=None)
+    department_name = serializers.CharField(source="department.display_name", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = ListItem

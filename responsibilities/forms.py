@@ -24,7 +24,7 @@ class PublicFilterForm(NoSuffixMixin, forms.Form):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("全部部门"))] + [(d.pk, d.name) for d in departments]
+        self.fields["department"].choices = [("", _("全部部门"))] + [(d.pk, d.display_name) for d in departments]
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("例如：占道经营、食品、油烟")})
 
 

@@ -364,7 +364,7 @@ class VersionDiff:
 
 def _field_text(item, name):
     if name == "department":
-        return item.department.name if item.department_id else ""
+        return item.department.display_name if item.department_id else ""
     if name == "kind":
         return item.get_kind_display()
     if name == "category":
@@ -434,7 +434,7 @@ def responsible_body(item):
             "responsible": _("乡镇（街道）"),
             "township_role": _("属于乡镇（街道）基本履职事项，由所在乡镇（街道）负责办理。"),
         }
-    department = item.department.name if item.department_id else ""
+    department = item.department.display_name if item.department_id else ""
     if item.kind == ItemKind.ASSISTING:
         return {
             "responsible": department,

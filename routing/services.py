@@ -190,7 +190,7 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
         doc_tokens = next((index.docs[r].tokens for r in index.profile_rows if index.docs[r].department_id == unit.pk), [])
         dept_type = profile.dept_type if profile else DepartmentType.OTHER
         dept_scores.append(DepartmentScore(
-            unit_id=unit.pk, code=unit.code, name=unit.name, type=str(dept_type),
+            unit_id=unit.pk, code=unit.code, name=unit.display_name, type=str(dept_type),
             type_label=TYPE_LABELS.get(dept_type, "") if profile else "", score=share,
             matched=text.matched_words(tokens, doc_tokens),
         ))
@@ -210,7 +210,7 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
         items.append(ItemScore(
             item=item, code=item.code, title=item.title, kind=item.kind,
             department=item.department.code if item.department_id else None,
-            department_name=item.department.name if item.department_id else "", score=float(scores[row]),
+            department_name=item.department.display_name if item.department_id else "", score=float(scores[row]),
             matched=text.matched_words(tokens, doc.tokens),
         ))
     matched = []
@@ -221,7 +221,7 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
     return Suggestion(
         verdict=verdict, confidence=min(max(confidence, 0.0), 1.0), departments=dept_scores, items=items,
         matched=matched[:12], model_version=model.version if model else None, tokens=tokens,
-        department_names={pk: unit.name for pk, unit in index.departments.items()}, evidence=evidence,
+        department_names={pk: unit.display_name for pk, unit in index.departments.items()}, evidence=evidence,
     )
 
 
@@ -296,7 +296,7 @@ def similar_cases(text_, *, exclude_case=None, limit=5, names=None):
     found = model.similar(tokens, limit=limit, exclude=f"case:{exclude_case}" if exclude_case else None)
     unit_ids = {int(label) for _src, label, *_rest in found if label != learning.TOWNSHIP}
     if names is None or not unit_ids <= set(names):
-        names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+        names = {u.pk: u.display_name for u in Unit.objects.filter(pk__in=unit_ids).only("pk", "name", "short_name")}
     out = []
     for source, label, score, reference, title in found:
         handled = _("乡镇（街道）（属本级职责）") if label == learning.TOWNSHIP else names.get(int(label), "")

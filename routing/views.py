@@ -70,7 +70,7 @@ def profile_edit(request, code):
         except ValidationError as exc:
             service_errors_into_form(form, exc)
         else:
-            messages.success(request, _("已保存“%(name)s”的职责画像，分拨建议即时采用新的表述。") % {"name": unit.name})
+            messages.success(request, _("已保存“%(name)s”的职责画像，分拨建议即时采用新的表述。") % {"name": unit.display_name})
             return redirect("routing:profile_index")
     context = {"unit": unit, "form": form, "events": selectors.profile_events(unit)}
     return render(request, "routing/profiles/edit.html", context)

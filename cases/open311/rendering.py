@@ -88,7 +88,7 @@ def service_dict(item):
     description = item.description or ""
     if item.kind == ItemKind.NEGATIVE and item.department_id:
         description = (description + "\n" if description else "") + _("责任部门：%(dept)s") % {
-            "dept": item.department.name
+            "dept": item.department.display_name
         }
     return {
         "service_code": item.code,
@@ -146,11 +146,11 @@ def status_notes(case):
 def request_dict(case):
     code, name = _requested_service(case)
     if case.lead_department_id:
-        agency = case.lead_department.name
+        agency = case.lead_department.display_name
     elif case.state == CaseState.RETURNED:
-        agency = case.township.name
+        agency = case.township.display_name
     else:
-        agency = case.dispatch_centre.name if case.dispatch_centre_id else ""
+        agency = case.dispatch_centre.display_name if case.dispatch_centre_id else ""
     # Deliberately absent: resident_name, resident_phone, reporter, photos (personal data).
     return {
         "service_request_id": case.number,

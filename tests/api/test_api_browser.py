@@ -17,9 +17,9 @@ def test_admin_issues_an_open311_key_and_sees_it_once(live_server, org, page, lo
     login(page, org.admin)
     page.goto(f"{live_server.url}/admin/governance/apiclientkey/add/")
     page.get_by_label("客户端名称").fill("示范县12345热线")
-    page.get_by_label("所属乡镇").select_option(label=org.township.name)
+    page.get_by_label("所属乡镇").select_option(label=org.township.display_name)
     options = page.get_by_label("所属乡镇").locator("option").all_inner_texts()
-    assert org.dept.name not in options  # keys are for townships only
+    assert org.dept.display_name not in options  # keys are for townships only
     page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_load_state()
     clear = page.get_by_label("接入密钥（api_key）").input_value()

@@ -51,7 +51,7 @@ def test_the_whole_loop_through_action_endpoints(org, duty, api_for):
         "case.resolved", "case.closed",
     ]
     assert detail["rating"] == "satisfied" and detail["reopen_count"] == 1
-    assert detail["assisting_departments"] == [{"id": org.dept_b.pk, "name": org.dept_b.name}]
+    assert detail["assisting_departments"] == [{"id": org.dept_b.pk, "name": org.dept_b.display_name}]
 
 
 def test_report_with_photos_as_multipart(org, duty, api_for):

@@ -31,7 +31,7 @@ def test_visitor_searches_the_public_list_and_opens_an_item(demo_list, page, liv
     first.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="占道经营查处").is_visible()
-    assert page.locator(".responsible").inner_text() == "示范县综合行政执法局"
+    assert page.locator(".responsible").inner_text() == "县综合执法局"
     assert page.get_by_text("乡镇（街道）可不承担").is_visible()
     shot(page, "lists-item-desktop")
 
@@ -39,7 +39,7 @@ def test_visitor_searches_the_public_list_and_opens_an_item(demo_list, page, liv
 def test_visitor_filters_and_sees_history_and_diff(demo_list, page, live_server, shot):
     page.goto(f"{live_server.url}/lists/{demo_list}/")
     page.get_by_label("事项类别").select_option(label="上级部门收回事项（负面清单）")
-    page.get_by_label("牵头/责任部门").select_option(label="示范县市场监督管理局")
+    page.get_by_label("牵头/责任部门").select_option(label="县市场监管局")
     page.get_by_role("button", name="搜索").click()
     page.wait_for_load_state()
     titles = page.locator(".item-title").all_inner_texts()
@@ -63,7 +63,7 @@ def test_on_a_phone_a_resident_asks_who_handles_cooking_fumes(demo_list, phone_p
     page.wait_for_load_state()
     answer = page.locator(".routing-answer").first
     assert "油烟" in answer.locator(".ours-items").inner_text()
-    assert "综合行政执法局" in answer.inner_text()
+    assert "县综合执法局" in answer.inner_text()
     # Nothing sticks out sideways on a 390px screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "lists-lookup-phone")

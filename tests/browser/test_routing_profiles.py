@@ -27,7 +27,7 @@ def test_the_editor_edits_a_departments_statutory_functions_on_a_phone(live_serv
     assert_accessible(phone_page)
     shot(phone_page, "routing-profiles-phone")
 
-    phone_page.get_by_role("link", name=f"编辑{org.dept.name}的职责画像").click()
+    phone_page.get_by_role("link", name=f"编辑{org.dept.display_name}的职责画像").click()
     phone_page.get_by_label("法定职责").fill("太短")
     phone_page.get_by_role("button", name="保存").click()
     phone_page.get_by_text("不少于 10 个字").wait_for()

@@ -54,7 +54,7 @@ def test_is_ours_fragment_names_the_upper_department_for_a_negative_item(org, li
     response = client_for(org.reporter).get(reverse("cases:is_ours"), {"q": "违建"})
     body = response.content.decode()
     assert "需部门办理" in body
-    assert "综合行政执法局" in body
+    assert "县综合执法局" in body
 
 
 @pytest.mark.parametrize("url_name,persona", [

@@ -63,7 +63,7 @@ def test_services_are_the_published_list_items(client, duty, fmt):
     assert by_code["A-001"]["keywords"] == "食品,餐饮"
     assert by_code["A-001"]["metadata"] is True
     assert by_code["A-001"]["type"] == "realtime"
-    assert "综合行政执法局" in by_code["N-001"]["description"]
+    assert "县综合执法局" in by_code["N-001"]["description"]
 
 
 def test_draft_items_are_not_services(client, duty, org):
@@ -213,7 +213,7 @@ def test_round_trip_post_find_by_id_and_in_list_then_closed_when_resolved(client
     case = case_services.case_triage(case=case, actor=org.dispatcher)
     case = case_services.case_assign(case=case, actor=org.dispatcher, list_item=duty.assisting)
     assigned = client.get(f"{BASE}/requests/{request_id}.json").json()[0]
-    assert assigned["status"] == "open" and assigned["agency_responsible"] == "示范县市场监督管理局"
+    assert assigned["status"] == "open" and assigned["agency_responsible"] == "县市场监管局"
     case = case_services.case_claim(case=case, actor=org.officer)
     case_services.case_resolve(case=case, actor=org.officer, note="已责令下架")
     resolved = client.get(f"{BASE}/requests/{request_id}.json").json()[0]

@@ -103,7 +103,7 @@ def test_item_page_shows_the_owning_department_and_its_history_across_versions(c
     services.list_publish(version=draft, actor=org.editor, effective_date=datetime.date(2026, 7, 1))
     response = client.get(reverse("responsibilities:item", args=["x-township", 2, "FM-001"]))
     body = response.content.decode()
-    assert "示范县综合行政执法局" in body and "乡镇（街道）可不承担" in body
+    assert "县综合执法局" in body and "乡镇（街道）可不承担" in body
     assert [row["status"] for row in response.context["history"]] == ["added", "changed"]
     assert "响应时限（小时）" in body and "<del>12</del>" in body and "<ins>6</ins>" in body
 
@@ -121,7 +121,7 @@ def test_history_and_field_by_field_diff_between_any_two_versions(client, org, p
     diff = response.context["diff"]
     assert [i.code for i in diff.added] == ["JB-003"] and [i.code for i in diff.removed] == ["JB-002"]
     [change] = diff.changed
-    assert [(f.name, f.old, f.new) for f in change.fields] == [("department", "示范县市场监督管理局", "示范县综合行政执法局")]
+    assert [(f.name, f.old, f.new) for f in change.fields] == [("department", "县市场监管局", "县综合执法局")]
     assert "新增 1 项，删除 1 项，修改 1 项" in response.content.decode()
     assert client.get(reverse("responsibilities:diff", args=["x-township"]), {"from": 1, "to": 9}).status_code == 200
 
@@ -135,7 +135,7 @@ def test_exports_to_xlsx_and_csv_with_every_item(client, published):
     text = response.content.decode("utf-8-sig")
     records = list(csv.DictReader(io.StringIO(text)))
     assert {r["编码"] for r in records} == {"JB-001", "JB-002", "PH-001", "FM-001", "FM-002", "FM-003"}
-    assert next(r for r in records if r["编码"] == "FM-001")["牵头/责任部门"] == "示范县综合行政执法局"
+    assert next(r for r in records if r["编码"] == "FM-001")["牵头/责任部门"] == "县综合执法局"
 
 
 def test_superseded_versions_keep_their_permalink_and_say_so(client, org, published):
@@ -149,8 +149,8 @@ def test_superseded_versions_keep_their_permalink_and_say_so(client, org, publis
 @pytest.mark.parametrize(
     "query,expected,responsible",
     [
-        ("路边有人占道经营", "FM-001", "示范县综合行政执法局"),
-        ("小饭馆的食品安全问题", "PH-001", "示范县市场监督管理局"),
+        ("路边有人占道经营", "FM-001", "县综合执法局"),
+        ("小饭馆的食品安全问题", "PH-001", "县市场监管局"),
         ("邻居之间有纠纷", "JB-002", "乡镇（街道）"),
     ],
 )

@@ -13,7 +13,7 @@ def test_a_signed_in_user_gets_the_verdict_departments_items_and_matched_words(o
     body = response.json()
     assert set(body) == {"verdict", "confidence", "departments", "items", "matched", "model_version"}
     assert body["verdict"] == "department" and 0 <= body["confidence"] <= 1
-    assert body["departments"][0] == {"code": org.dept_b.code, "name": org.dept_b.name, "type": "urban_management",
+    assert body["departments"][0] == {"code": org.dept_b.code, "name": org.dept_b.display_name, "type": "urban_management",
                                       "score": body["departments"][0]["score"]}
     assert body["items"][0]["code"] == "FM-002" and body["items"][0]["department"] == org.dept_b.code
     assert set(body["items"][0]) == {"code", "title", "kind", "department", "score"}

@@ -54,7 +54,7 @@ def test_the_editor_sees_the_departments_of_their_jurisdiction_only(org, county,
     membership_grant(user=other_editor, unit=other_county, role=Role.EDITOR)
 
     page = client_for(org.editor).get(reverse("routing:profile_index")).content.decode()
-    assert org.dept.name in page and county.transport.name in page and other_dept.name not in page
+    assert org.dept.display_name in page and county.transport.display_name in page and other_dept.display_name not in page
     # An editor of the other county may not edit this county's department, and the reverse.
     assert _post(client_for(other_editor), org.dept).status_code == 403
     assert _post(client_for(org.editor), other_dept).status_code == 403
@@ -63,7 +63,7 @@ def test_the_editor_sees_the_departments_of_their_jurisdiction_only(org, county,
     city_editor = make_user("city_editor")
     membership_grant(user=city_editor, unit=org.city, role=Role.EDITOR)
     city_page = client_for(city_editor).get(reverse("routing:profile_index")).content.decode()
-    assert org.dept.name in city_page and other_dept.name in city_page
+    assert org.dept.display_name in city_page and other_dept.display_name in city_page
     assert client_for(org.editor).get(reverse("routing:profile_edit", args=["NO-SUCH"])).status_code == 404
 
 
