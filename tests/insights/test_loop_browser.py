@@ -106,7 +106,7 @@ def test_a_finding_becomes_a_published_revision_the_township_can_follow(
     assert row.count() == 1 and row.get_by_role("cell").first.inner_text() == "第 2 版"
     assert row.inner_text().count(number) == 1  # cited once, whatever note the draft was started with
     visit(page, f"{base}/lists/{lists.version.duty_list.code}/v/2/items/PH-010/", "loop-8-item", shot)
-    assert page.get_by_role("definition").filter(has_text=org.dept_b.name).is_visible()  # the new owner, published
+    assert page.get_by_role("definition").filter(has_text=org.dept_b.display_name).is_visible()  # the new owner, published
 
     # The finding shows it was acted on, on its page and on the leadership page.
     visit(page, f"{base}/insights/findings/{finding.pk}/", "loop-9-finding-acted-on", shot)
