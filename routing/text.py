@@ -16,7 +16,9 @@ import threading
 
 import rjieba
 
-_jieba = rjieba.Jieba()
+# The module's own instance (rjieba builds it at import): a second Jieba() would hold another copy of the
+# dictionary in every web and Celery process (about 24 MiB each; issue 15's worker memory).
+_jieba = rjieba._DEFAULT_JIEBA
 _lock = threading.Lock()
 _added = set()
 
