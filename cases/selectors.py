@@ -70,6 +70,28 @@ def _visibility_q(user):
     return _ids_q(parts)
 
 
+def visible_area_q(user):
+    """Units (a Q on governance Unit) of the area whose cases the user reads: a reporter's township, an
+    officer's county, a dispatcher's area, a supervisor's or assessor's subtree. For choices and pickers;
+    which cases are visible stays `_visibility_q` (a department assisting another county's case sees that
+    case, though that county is not in its area)."""
+    q = Q(pk__in=[])
+    for m in memberships_of(user):
+        unit = m.unit
+        if m.role == Role.REPORTER:
+            q |= Q(pk=unit.pk)
+        elif m.role == Role.OFFICER and unit.parent_id:
+            parent_path = unit.path[: -len(f"{unit.pk}/")]
+            q |= Q(path__startswith=parent_path)
+        elif m.role == Role.DISPATCHER:
+            area = dispatch_area_path(unit)
+            if area:
+                q |= Q(path__startswith=area)
+        elif m.role in (Role.SUPERVISOR, Role.ASSESSOR):
+            q |= Q(path__startswith=unit.path)
+    return q
+
+
 def case_list_for_user(user):
     """The cases this user may see (no ordering or related loading imposed)."""
     return Case.objects.filter(_visibility_q(user))
