@@ -44,6 +44,7 @@ def test_report_assign_claim_resolve_and_close(org, lists, media, page, live_ser
     shot(page, "cases-report-form-desktop")
     page.get_by_role("button", name="上报", exact=True).click()
     page.get_by_text("已上报，编号").wait_for()
+    page.wait_for_load_state("load")  # the banner is parsed before the photos further down the page
     case = Case.objects.get()
     assert case.attachments.count() == 1
     assert page.locator("img[alt^='现场照片']").count() == 1
