@@ -1,6 +1,6 @@
 """A province on one PostgreSQL (issue 15): queue pages and the county search at growing case counts.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chuishao .venv/bin/python bench/bench_province.py [--keep]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chuishao .venv/bin/python bench/bench_province.py [--keep | --reuse]
     BENCH_PROVINCE_STEPS=500000,1000000,2000000   # case counts measured (default); 10000000 if disk and time allow
 
 It creates its own database (<name>_province), migrates it and generates a province: 10 cities, 100 counties
@@ -208,9 +208,27 @@ def explain_queues(personas):
             print(f"     {line}")
 
 
+def reuse(url):
+    """--reuse: time the pages again on a database kept by an earlier --keep run (no reload)."""
+    setup_django(url, migrate=False, environ={"DEBUG": "0", "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS", "testserver")})
+    from django.contrib.auth import get_user_model
+
+    from cases.models import Case
+
+    users = get_user_model().objects
+    personas = {n: users.get(username=n) for n in ("reporter", "dispatcher", "officer", "supervisor", "city_supervisor")}
+    print(f"  re-timed on {Case.objects.count():,} kept cases (median server time, 7 runs; target < {TARGET_MS:.0f} ms)")
+    for label, _url, ms, status in time_pages(personas):
+        print(f"  {label:<22} {f'{ms:8.1f} ms' if ms is not None else 'HTTP ' + str(status)}")
+
+
 def main():
+    sys.stdout.reconfigure(line_buffering=True)  # progress is visible while a step loads
     keep = "--keep" in sys.argv
     admin_url, url, name = bench_database_url("bench_province", "_province")
+    if "--reuse" in sys.argv:
+        reuse(url)
+        return
     print(f"bench_province: steps {', '.join(f'{s:,}' for s in STEPS)} cases, database {name}")
     recreate_database(admin_url, name)
     try:
