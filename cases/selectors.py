@@ -21,7 +21,9 @@ from governance.selectors import dispatch_coverage_q, memberships_of
 LIST_RELATED = ("township", "lead_department", "list_item", "claimed_by")
 
 
-def _visibility_q(user):
+def _visibility_q(user, *, acting=False):
+    """The cases the user may see; with acting=True, only through a role that may act on them (an
+    assessor's reading does not count)."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     q = Q(pk__in=[])
@@ -34,7 +36,7 @@ def _visibility_q(user):
             q |= Q(lead_department_id=unit.pk) | Exists(assisting.filter(unit_id=unit.pk))
         elif m.role == Role.DISPATCHER:
             q |= dispatch_coverage_q([unit])
-        elif m.role in (Role.SUPERVISOR, Role.ASSESSOR):
+        elif m.role == Role.SUPERVISOR or (m.role == Role.ASSESSOR and not acting):
             # An assessor reads (never acts on) the cases behind its subtree's figures, like a supervisor.
             q |= (
                 Q(township__path__startswith=unit.path)
@@ -53,6 +55,11 @@ def case_visible_to(user, case):
     if getattr(case, "_visible_to_user_id", None) == getattr(user, "pk", None) is not None:
         return True  # this very object came from get_case_for_user(user, ...) in this request
     return case_list_for_user(user).filter(pk=case.pk).exists()
+
+
+def case_actable_by(user, case):
+    """Whether the user sees the case through a role that may act on it (write a note, for instance)."""
+    return Case.objects.filter(_visibility_q(user, acting=True), pk=case.pk).exists()
 
 
 def get_case_for_user(user, pk):
