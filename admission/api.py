@@ -6,7 +6,7 @@ input an action checks the role (admission.permissions), so a user without it ge
 a state that no longer allows the action is a 409 (e.g. a second decision).
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -29,6 +29,17 @@ from admission.models import (
 from config.api_common import error_responses
 from governance.models import Unit, UnitKind
 from responsibilities.models import Category, DutyList
+
+
+# The bounds admission.services checks (its one home), documented for API clients.
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 120, "nullable": True})
+class DurationField(serializers.IntegerField):
+    pass
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 1_000_000, "nullable": True})
+class VolumeField(serializers.IntegerField):
+    pass
 
 
 class AdmissionResourceSerializer(serializers.Serializer):
@@ -96,11 +107,11 @@ class AdmissionWriteSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     start_date = serializers.DateField()
     permanent = serializers.BooleanField(default=False)
-    duration_months = serializers.IntegerField(required=False, allow_null=True, default=None)
+    duration_months = DurationField(required=False, allow_null=True, default=None)
     legal_basis_statute = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     legal_basis_article = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     necessity = serializers.CharField(required=False, allow_blank=True, default="")
-    volume = serializers.IntegerField(required=False, allow_null=True, default=None)
+    volume = VolumeField(required=False, allow_null=True, default=None)
     volume_unit = serializers.ChoiceField(choices=VolumeUnit.choices, default=VolumeUnit.CASES)
     no_resources_reason = serializers.CharField(required=False, allow_blank=True, default="")
     resources = AdmissionResourceSerializer(many=True, required=False, default=list)

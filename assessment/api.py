@@ -7,6 +7,8 @@ Errors are in the documented API body (config.api_common): bad input 400, a role
 exemption decided meanwhile 409.
 """
 
+from datetime import date
+
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -25,13 +27,17 @@ from assessment import figures, permissions, selectors, services
 from assessment.models import ExemptionReason, ExemptionRequest, MonthClose
 from cases.selectors import get_case_for_user
 from config.api_common import error_responses, parse_id
+from config.api_filters import ID_SCHEMA
 
 TAGS = ["assessment"]
+# What figures.parse_period reads as a period value: a year, a month of it or a quarter of it.
+PERIOD_VALUE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 PERIOD_PARAMETERS = [
-    OpenApiParameter("county", OpenApiTypes.INT, description="县（区）政府单位 id；省略：您可查看的第一个县"),
+    OpenApiParameter("county", ID_SCHEMA, description="县（区）政府单位 id；省略：您可查看的第一个县"),
     OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year", "custom"],
                      description="省略：上个月"),
-    OpenApiParameter("value", OpenApiTypes.STR, description="2026-05 | 2026-Q2 | 2026"),
+    OpenApiParameter("value", {"type": "string", "pattern": PERIOD_VALUE_PATTERN},
+                     description="2026-05 | 2026-Q2 | 2026"),
     OpenApiParameter("from", OpenApiTypes.DATE, description="period=custom 的起始日"),
     OpenApiParameter("to", OpenApiTypes.DATE, description="period=custom 的截止日（含）"),
 ]
@@ -53,6 +59,14 @@ def _viewer(request):
 
 
 def _period(request):
+    # A date that does not parse is refused whatever the period (it is not silently ignored for period=month).
+    for name in ("from", "to"):
+        raw = request.query_params.get(name)
+        if raw:
+            try:
+                date.fromisoformat(raw)
+            except ValueError:
+                raise ValidationError({name: [_("日期格式应为 YYYY-MM-DD。")]})
     try:
         return figures.parse_period(request.query_params, timezone.localdate(), strict=True)
     except ValueError:
@@ -155,7 +169,7 @@ class FiguresView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(summary="考核指标：各部门、乡镇（街道）在某期间的数值、名次、免责与失职事项", tags=TAGS,
-                   parameters=[*PERIOD_PARAMETERS, OpenApiParameter("body", OpenApiTypes.INT,
+                   parameters=[*PERIOD_PARAMETERS, OpenApiParameter("body", ID_SCHEMA,
                                                                     description="只看一个单位")],
                    responses={200: ReportSerializer, **error_responses(400, 401, 403, 404)})
     def get(self, request):
@@ -241,7 +255,7 @@ class ExemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         qs = exemptions_visible_to(self.request.user).select_related("case", "body").prefetch_related("evidence")
         status_ = self.request.query_params.get("status")
-        if status_ is not None:
+        if status_:  # empty (an HTML form's "any") is no filter, as for the django-filter lists
             if status_ not in ExemptionRequest.Status.values:
                 raise ValidationError({"status": [_("状态应为 pending、approved 或 rejected。")]})
             qs = qs.filter(status=status_)

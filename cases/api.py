@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -35,6 +35,25 @@ from governance.models import Role, Unit
 from governance.selectors import display_name, memberships_of
 
 # --- Serializers --------------------------------------------------------------------------------
+
+
+# A decimal string's range is documented as a pattern (a schema's minimum/maximum apply to numbers only).
+@extend_schema_field({"type": "string", "format": "decimal", "nullable": True,
+                      "pattern": r"^-?(90(\.0{1,6})?|[0-8]?[0-9](\.[0-9]{1,6})?)$"})
+class LatitudeField(serializers.DecimalField):
+    pass
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "nullable": True,
+                      "pattern": r"^-?(180(\.0{1,6})?|(1[0-7][0-9]|[0-9]{1,2})(\.[0-9]{1,6})?)$"})
+class LongitudeField(serializers.DecimalField):
+    pass
+
+
+# cases.services checks a resident's phone (digits, spaces, "-" and "+"); the schema says the same.
+@extend_schema_field({"type": "string", "maxLength": 32, "pattern": r"^[0-9+\- ]*$"})
+class PhoneField(serializers.CharField):
+    pass
 
 
 class UnitRefSerializer(serializers.Serializer):
@@ -184,13 +203,13 @@ class ReportSerializer(serializers.Serializer):
     description = serializers.CharField()
     address = serializers.CharField(max_length=300)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
-                                        allow_null=True, default=None)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180,
-                                         required=False, allow_null=True, default=None)
+    latitude = LatitudeField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
+                             allow_null=True, default=None)
+    longitude = LongitudeField(max_digits=9, decimal_places=6, min_value=-180, max_value=180,
+                               required=False, allow_null=True, default=None)
     channel = serializers.ChoiceField(choices=REPORT_CHANNELS, default=Channel.STAFF)
     resident_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    resident_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    resident_phone = PhoneField(max_length=32, required=False, allow_blank=True, default="")
     photos = PhotosField()
 
 

@@ -142,11 +142,11 @@ can_feedback = can_answer_info
 
 
 def can_comment(user, case):
-    """Anyone who may see the case may add a note; visibility is the selector's query
-    (cases.selectors.case_visible_to), checked by the comment service."""
-    from cases.selectors import case_visible_to
+    """Anyone who may see the case may add a note, except through a read-only role (an assessor reads the
+    cases behind its figures, never acts on them); the selector's query (cases.selectors.case_actable_by)."""
+    from cases.selectors import case_actable_by
 
-    return case_visible_to(user, case)
+    return case_actable_by(user, case)
 
 
 def can_decide_extension(user, case):

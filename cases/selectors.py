@@ -50,7 +50,9 @@ def _ids_q(parts):
     return Q(pk__in=parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True))
 
 
-def _visibility_q(user):
+def _visibility_q(user, *, acting=False):
+    """The cases the user may see; with acting=True, only through a role that may act on them (an
+    assessor's reading does not count)."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     parts = []
@@ -64,7 +66,7 @@ def _visibility_q(user):
             area = dispatch_area_path(unit)
             if area:
                 parts.append(Case.objects.filter(township__path__startswith=area).values("pk"))
-        elif m.role in (Role.SUPERVISOR, Role.ASSESSOR):
+        elif m.role == Role.SUPERVISOR or (m.role == Role.ASSESSOR and not acting):
             # An assessor reads (never acts on) the cases behind its subtree's figures, like a supervisor.
             parts += _subtree_parts(unit)
     return _ids_q(parts)
@@ -101,6 +103,11 @@ def case_visible_to(user, case):
     if getattr(case, "_visible_to_user_id", None) == getattr(user, "pk", None) is not None:
         return True  # this very object came from get_case_for_user(user, ...) in this request
     return case_list_for_user(user).filter(pk=case.pk).exists()
+
+
+def case_actable_by(user, case):
+    """Whether the user sees the case through a role that may act on it (write a note, for instance)."""
+    return Case.objects.filter(_visibility_q(user, acting=True), pk=case.pk).exists()
 
 
 def get_case_for_user(user, pk):

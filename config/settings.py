@@ -423,6 +423,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api_filters.no_nul_strings",
+        "config.api_filters.empty_means_unset",
+        "config.api_filters.form_bodies",
     ],
     "TITLE": "Chuishao API",
     "DESCRIPTION": (

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render, resolve_url
@@ -18,9 +19,22 @@ from governance.selectors import notification_group_items, notification_groups, 
 logger = logging.getLogger(__name__)
 
 
+class LoginForm(AuthenticationForm):
+    """Django's form, but a username longer than any account's is refused before authenticate(): Django sets
+    the field's max_length after its validators are built, so it is not enforced, and django-axes would then
+    record the failed attempt in a 255-character column (a 500)."""
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return username
+
+
 class LoginView(auth_views.LoginView):
     """Django's login, telling people up front how many wrong passwords lock the account (django-axes)."""
 
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):

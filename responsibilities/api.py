@@ -263,6 +263,13 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response(ItemSerializer(_item_queryset().get(pk=item.pk)).data, status=status.HTTP_201_CREATED)
         items = _item_queryset().filter(version=version).order_by("position", "code")
         kind, category = request.query_params.get("kind"), request.query_params.get("category")
+        errors = {}
+        if kind and kind not in ItemKind.values:
+            errors["kind"] = [_("事项类别无效。")]
+        if category and category not in Category.values:
+            errors["category"] = [_("事项分类无效。")]
+        if errors:  # an unknown value is a mistake to report, not a filter that quietly matches nothing
+            raise serializers.ValidationError(errors)
         if kind:
             items = items.filter(kind=kind)
         if category:

@@ -46,7 +46,7 @@ class SuggestView(APIView):
     @extend_schema(
         operation_id="routing_suggest",
         parameters=[
-            OpenApiParameter("text", str, required=True, description=f"事项描述（最多 {MAX_TEXT} 字）"),
+            OpenApiParameter("text", {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}, required=True, description=f"事项描述（最多 {MAX_TEXT} 字）"),
             OpenApiParameter("township", str, required=False, description="乡镇（街道）的单位编码，例如 SFX-CGJD"),
         ],
         responses={200: SuggestionOut, **error_responses(400, 401, 429)},

@@ -133,6 +133,10 @@ def _build(versions, departments):
     for unit in units.values():
         profile = getattr(unit, "routing_profile", None) if _has_profile(unit) else None
         docs.append(Doc("profile", profile_tokens(unit, profile), unit.pk))
+    if not docs:
+        # A county with no published list and no department yet (bm25s cannot index nothing): suggest()
+        # answers "undecided" for an index without documents.
+        return Index(docs=[], retriever=None, departments=units)
     retriever = bm25s.BM25(k1=1.2, b=0.75)
     retriever.index([d.tokens or ["∅"] for d in docs], show_progress=False)
     index = Index(docs=docs, retriever=retriever, departments=units)

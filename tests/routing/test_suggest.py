@@ -183,3 +183,15 @@ def test_the_level_model_reads_who_the_writer_addresses_and_where_the_matter_is(
     assert p("路灯坏了很久\n影响大局和格局") == neutral
     # A township share far above the best department's is what moves the answer most.
     assert _level_evidence("路灯", 0.9, 0.01, 0, prior=-0.7)["p_township"] > 0.9
+
+
+@pytest.mark.django_db
+def test_a_township_of_a_county_with_no_list_and_no_department_is_undecided_not_an_error():
+    from governance.models import Level, UnitKind
+    from governance.services import unit_create
+
+    county = unit_create(code="Z", name="新设县人民政府", level=Level.COUNTY, kind=UnitKind.GOVERNMENT)
+    township = unit_create(code="Z-XZ", name="新设县新镇", level=Level.TOWNSHIP, kind=UnitKind.GOVERNMENT, parent=county)
+    result = suggest("东湖北岸堤岸塌陷", township=township)
+    assert result.verdict == "undecided"
+    assert result.departments == [] and result.items == []
