@@ -8,7 +8,8 @@ Visibility rules (issue 4), one query for all of them (`_visibility_q`):
 Anyone else sees nothing: a case outside this set is a 404, never a 403 that confirms it exists.
 """
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -21,32 +22,51 @@ from governance.selectors import dispatch_area_path, dispatch_coverage_q, member
 LIST_RELATED = ("township", "lead_department", "list_item", "claimed_by")
 
 
-def _subtree_parts(unit):
-    """Ids of the cases whose township, lead department or an assisting department lies under `unit`."""
-    through = Case.assisting_departments.through.objects
-    return [
-        Case.objects.filter(township__path__startswith=unit.path).values("pk"),
-        Case.objects.filter(lead_department__path__startswith=unit.path).values("pk"),
-        through.filter(unit__path__startswith=unit.path).values("case_id"),
-    ]
+# Which cases a rule reaches is a list of sources: (a column of the case, the ids it may hold), the ids
+# either a list or a query of ids. `_cases_q` renders them as one condition:
+# - on PostgreSQL, `column = ANY(ARRAY(SELECT …))` for each source, ORed: every subquery runs once (an
+#   InitPlan) and the index scans combine with BitmapOr. An OR of joins and EXISTS made PostgreSQL read
+#   every case (issue 15: 2.4 s for a department queue, 7–9 s for a county's supervision at 1M cases);
+#   `id IN (part UNION ALL part)` still cost a hash and a lookup per case (90 ms per county at 2M).
+# - elsewhere (SQLite, the embedded mode), `id IN (part UNION ALL part …)`.
 
 
-def _department_parts(dept_ids, **case_filters):
-    """Ids of the cases one of these departments leads or assists."""
-    through = Case.assisting_departments.through.objects
-    return [
-        Case.objects.filter(lead_department_id__in=dept_ids, **case_filters).values("pk"),
-        through.filter(unit_id__in=dept_ids).values("case_id"),
-    ]
+def _subtree_sources(unit):
+    """Cases whose township, lead department or an assisting department lies under `unit`."""
+    units = Unit.objects.filter(path__startswith=unit.path).values("pk")
+    assisted = Case.assisting_departments.through.objects.filter(unit__path__startswith=unit.path).values("case_id")
+    return [("township_id", units), ("lead_department_id", units), ("pk", assisted)]
 
 
-def _ids_q(parts):
-    """`id IN (part UNION ALL part …)`. Each part is served by its own index; an OR of the same conditions
-    (some of them semi-joins) would make PostgreSQL read every case (issue 15: 2.4 s for a department queue,
-    7–9 s for supervision at a province's million cases)."""
-    parts = [part.order_by() for part in parts]
-    if not parts:
+def _department_sources(dept_ids):
+    """Cases one of these departments leads or assists."""
+    assisted = Case.assisting_departments.through.objects.filter(unit_id__in=dept_ids).values("case_id")
+    return [("lead_department_id", list(dept_ids)), ("pk", assisted)]
+
+
+class _AnyOf(Func):
+    """`column = ANY(ARRAY(subquery))` (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def _cases_q(sources):
+    if not sources:
         return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        q = Q(pk__in=[])
+        for column, ids in sources:
+            q |= Q(**{f"{column}__in": ids}) if isinstance(ids, list) else Q(_AnyOf(F(column), ArraySubquery(ids)))
+        return q
+    parts = [
+        ids.order_by() if column == "pk" and not isinstance(ids, list)
+        else Case.objects.filter(**{f"{column}__in": ids}).order_by().values("pk")
+        for column, ids in sources
+    ]
     return Q(pk__in=parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True))
 
 
@@ -55,21 +75,21 @@ def _visibility_q(user, *, acting=False):
     assessor's reading does not count)."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    parts = []
+    sources = []
     for m in memberships_of(user):
         unit = m.unit
         if m.role == Role.REPORTER:
-            parts.append(Case.objects.filter(township_id=unit.pk).values("pk"))
+            sources.append(("township_id", [unit.pk]))
         elif m.role == Role.OFFICER:
-            parts += _department_parts([unit.pk])
+            sources += _department_sources([unit.pk])
         elif m.role == Role.DISPATCHER:
             area = dispatch_area_path(unit)
             if area:
-                parts.append(Case.objects.filter(township__path__startswith=area).values("pk"))
+                sources.append(("township_id", Unit.objects.filter(path__startswith=area).values("pk")))
         elif m.role == Role.SUPERVISOR or (m.role == Role.ASSESSOR and not acting):
             # An assessor reads (never acts on) the cases behind its subtree's figures, like a supervisor.
-            parts += _subtree_parts(unit)
-    return _ids_q(parts)
+            sources += _subtree_sources(unit)
+    return _cases_q(sources)
 
 
 def visible_area_q(user):
@@ -164,7 +184,7 @@ def department_queue(user):
     """Assigned cases where one of the officer's departments leads or assists: unclaimed first, then by
     deadline (nearest first)."""
     dept_ids = [u.pk for u in officer_departments(user)]
-    qs = Case.objects.filter(_ids_q(_department_parts(dept_ids, state=CaseState.ASSIGNED)), state=CaseState.ASSIGNED)
+    qs = Case.objects.filter(_cases_q(_department_sources(dept_ids)), state=CaseState.ASSIGNED)
     return case_list(qs).order_by(F("claimed_at").asc(nulls_first=True), F("due_at").asc(nulls_last=True), "id")
 
 
@@ -176,7 +196,7 @@ def supervision_list(user):
     units = [m.unit for m in memberships_of(user) if m.role == Role.SUPERVISOR]
     if not units:
         return Case.objects.none()
-    q = _ids_q([part for unit in units for part in _subtree_parts(unit)])
+    q = _cases_q([source for unit in units for source in _subtree_sources(unit)])
     is_open = ExpressionWrapper(Q(state__in=OPEN_STATES), output_field=BooleanField())
     overdue = ExpressionWrapper(
         deadlines.overdue_q(), output_field=BooleanField()
