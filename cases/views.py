@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import forms, privacy, selectors, services, workflow
 from cases.exceptions import CaseConflict, CasePermissionDenied
 from cases.filters import CaseFilter
-from cases.models import Case, ResidentDataAccess
+from cases.models import ResidentDataAccess
 from cases.uploads import attachment_response
 from config.forms import service_errors_into_form
 from governance.models import Role, Unit
@@ -36,19 +36,6 @@ def _require_role(user, *roles):
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _page_sorted_first(request, queryset):
-    """A page of a long list sorted on computed keys (supervision): the sort and the page's ids come from
-    the case rows alone, then only the page's cases are read with their related rows. Joining every related
-    row before sorting made a city's supervision page take seconds at two million cases (issue 15)."""
-    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = list(page.object_list)
-    # The page's rows by id alone: the ids already passed the list's conditions (access included), and
-    # re-checking them made PostgreSQL rebuild the whole id set for 25 rows.
-    rows = {case.pk: case for case in selectors.case_list(Case.objects.filter(pk__in=ids))}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page
 
 
 # --- Reporting -------------------------------------------------------------------------------
@@ -190,7 +177,7 @@ def supervision(request):
     _require_role(request.user, Role.SUPERVISOR)
     filterset = CaseFilter.for_page(request.GET, selectors.supervision_list(request.user))
     return render(request, "cases/supervision.html", {"filter": filterset,
-                                                      "page": _page_sorted_first(request, filterset.qs)})
+                                                      "page": selectors.case_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)})
 
 
 # --- The case page and its actions ------------------------------------------------------------

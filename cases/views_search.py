@@ -6,7 +6,6 @@ and the printable assignment sheet (交办单). Kept apart from cases.views, whi
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,7 +60,7 @@ def case_search(request):
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
         return response
     roles = roles_of(request.user)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_page(cases, request.GET.get("page"), PAGE_SIZE)
     query = _query_without(request, "page", "export")
     context = {
         "filter": filterset,
