@@ -34,7 +34,7 @@ LIST_RELATED = ("township", "lead_department", "list_item", "claimed_by")
 
 def _subtree_sources(unit):
     """Cases whose township, lead department or an assisting department lies under `unit`."""
-    units = Unit.objects.filter(path__startswith=unit.path).values("pk")
+    units = Unit.objects.filter(path__startswith=unit.path).order_by().values("pk")
     assisted = Case.assisting_departments.through.objects.filter(unit__path__startswith=unit.path).values("case_id")
     return [("township_id", units), ("lead_department_id", units), ("pk", assisted)]
 
@@ -86,7 +86,7 @@ def _visibility_q(user, *, acting=False):
         elif m.role == Role.DISPATCHER:
             area = dispatch_area_path(unit)
             if area:
-                sources.append(("township_id", Unit.objects.filter(path__startswith=area).values("pk")))
+                sources.append(("township_id", Unit.objects.filter(path__startswith=area).order_by().values("pk")))
         elif m.role == Role.SUPERVISOR or (m.role == Role.ASSESSOR and not acting):
             # An assessor reads (never acts on) the cases behind its subtree's figures, like a supervisor.
             sources += _subtree_sources(unit)
