@@ -97,7 +97,7 @@ def seed(stdout=None):
             continue
         for step in ("conflict", "adequacy"):
             services.request_check(request=request, actor=reviewer, step=step, outcome="passed",
-                                   note="与现行清单不重复；两名巡查员和专项经费与每月约 30 件工作量相当。")
+                                   note=f"与现行清单不重复；随附资源与每月约 {values['volume']} 件工作量相当。")
         for user in (reporter, reporter2):
             services.request_comment(request=request, actor=user, position="agree", text="同意，请按时拨付经费。")
         request = services.request_approve(request=request, actor=reviewer, reason="依法有据，人财物与权限同步下放。",
