@@ -80,6 +80,9 @@ DEFAULTS = {
     "means_min_signals": 3,
     # hot_spot: a body's rate is far from its peers when its robust z-score (median/MAD) is at least this ...
     "hot_spot_z": 3.5,
+    # ... and its rate is at least this multiple of the peers' median: where peers agree closely (a large county's
+    # townships), the z-score alone makes a hot spot of a small excess (6.0 % against 4.6 % gave z 6.7).
+    "hot_spot_min_ratio": 1.5,
     # ... judged only on bodies with this many cases (feedbacks, resolutions) and among this many peers.
     "hot_spot_min_cases": 5,
     "hot_spot_min_peers": 5,
@@ -504,7 +507,7 @@ def hot_spot(history, limits):
         for body, _kind, _metric, value, num, den in group:
             peers = [r[3] for r in group if r[0] != body]
             z, median = robust_z(value, peers)
-            if z is not None and z >= limits["hot_spot_z"]:
+            if z is not None and z >= limits["hot_spot_z"] and value >= limits["hot_spot_min_ratio"] * median:
                 flagged.append((body, kind, metric, value, num, den, z, median))
     _name_units(history, [f[0] for f in flagged])
     drafts = []

@@ -73,6 +73,7 @@ LABELS = {
     "gap_min_cluster": _("清单空白：相近案件至少多少件"),
     "means_min_signals": _("未随附资源下沉：拒收、免责、资源未到位合计至少多少项"),
     "hot_spot_z": _("异常集中：稳健 z 值至少为"),
+    "hot_spot_min_ratio": _("异常集中：至少为同类单位中位数的多少倍"),
     "hot_spot_min_cases": _("异常集中：单位至少有多少件（次）才参与比较"),
     "hot_spot_min_peers": _("异常集中：至少有多少个同类单位"),
 }

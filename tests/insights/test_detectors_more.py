@@ -110,6 +110,15 @@ def test_townships_whistling_alike_or_too_few_peers_are_no_hot_spot(org, lists, 
     assert found(org, "hot_spot", {"hot_spot_min_peers": 7}) == []
 
 
+def test_a_small_excess_over_closely_agreeing_peers_is_no_hot_spot(org, lists, story, townships):
+    """Peers that agree closely make the robust z-score large for any excess: 12 against a median of 10 (z 8) is
+    a hot spot only where the county lowers hot_spot_min_ratio (default 1.5 × the peers' median)."""
+    whistle(story, townships, [12, 10, 10, 10, 10, 11])
+    assert found(org, "hot_spot") == []
+    [finding] = found(org, "hot_spot", {"hot_spot_min_ratio": 1.1})
+    assert finding.unit_id == org.township.pk and finding.evidence["z"] >= 3.5
+
+
 def test_a_county_s_own_thresholds_are_validated_stored_and_used_by_the_computation(org, lists, story):
     for text in GAP[:2]:
         report(org, story, *text)
