@@ -23,7 +23,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from database import bench_database_url, recreate_database, setup_django
+from database import bench_database_url, case_insert_columns, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,7 +59,7 @@ def build_org():
 
 def load(townships, depts):
     """Cases (70 % closed, 10 % claimed, 10 % returned, 10 % resolved; some late) and their events."""
-    from django.db import connection, models
+    from django.db import connection
 
     from cases.models import Case, CaseEvent
 
@@ -91,23 +91,7 @@ def load(townships, depts):
         "rating": f"CASE WHEN {kind} < 7 THEN (CASE WHEN mod(g, 13) = 0 THEN 'basic' ELSE 'satisfied' END) ELSE '' END",
         "escalation_level": "0", "reopen_count": "0",
     }
-    columns, values = [], []
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.name in specific or field.column in specific:
-            values.append(specific.get(field.name, specific.get(field.column)))
-        elif field.null:
-            values.append("NULL")
-        elif isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
-            values.append("0")
-        elif isinstance(field, models.BooleanField):
-            values.append("false")
-        elif isinstance(field, (models.CharField, models.TextField)):
-            values.append("''")
-        else:
-            raise SystemExit(f"bench_assessment: no value for NOT NULL column {field.column}")
+    columns, values = case_insert_columns(specific, "bench_assessment")
     c, e = Case._meta.db_table, CaseEvent._meta.db_table
     ev_cols = "case_id, actor_name, action, from_state, to_state, reason, data, created_at"
     with connection.cursor() as cur:

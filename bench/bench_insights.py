@@ -27,7 +27,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from database import bench_database_url, recreate_database, setup_django
+from database import bench_database_url, case_insert_columns, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,7 +101,7 @@ def load(townships, depts, items, *, first, count, created, item_index, disputed
     """`count` cases numbered from `first` (created at the SQL expression `created` of g), each of the item
     `item_index` (SQL of g) or, one in 25, of none (an Open311 request routed `undecided`), with their events.
     Returns the number of events written."""
-    from django.db import connection, models
+    from django.db import connection
 
     from cases.models import Case, CaseEvent
 
@@ -150,23 +150,7 @@ def load(townships, depts, items, *, first, count, created, item_index, disputed
                   "ELSE 'satisfied' END) ELSE '' END",
         "escalation_level": "0", "reopen_count": "0",
     }
-    columns, values = [], []
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.name in specific or field.column in specific:
-            values.append(specific.get(field.name, specific.get(field.column)))
-        elif field.null:
-            values.append("NULL")
-        elif isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
-            values.append("0")
-        elif isinstance(field, models.BooleanField):
-            values.append("false")
-        elif isinstance(field, (models.CharField, models.TextField)):
-            values.append("''")
-        else:
-            raise SystemExit(f"bench_insights: no value for NOT NULL column {field.column}")
+    columns, values = case_insert_columns(specific, "bench_insights")
     c, e = Case._meta.db_table, CaseEvent._meta.db_table
     ev_cols = "case_id, actor_name, action, from_state, to_state, reason, data, created_at"
     # The new cases, with what the events need: the number g, the item's index, whether it was passed on.

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from database import bench_database_url, recreate_database, setup_django
+from database import bench_database_url, case_insert_columns, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,7 +81,7 @@ def build_province():
 
 def load_cases(first, count, now, townships, depts, centres):
     """Cases first .. first+count-1 in one INSERT … SELECT generate_series; every NOT NULL column gets a value."""
-    from django.db import connection, models
+    from django.db import connection
 
     from cases.models import Case
 
@@ -117,26 +117,7 @@ def load_cases(first, count, now, townships, depts, centres):
         "escalation_level": f"CASE WHEN {is_open} AND mod(g, 10) < 2 THEN 1 ELSE 0 END",
         "closed_at": f"CASE WHEN {r} < 65 THEN %(now)s - make_interval(days => {age}) + interval '5 days' END",
     }
-    columns, values = [], []
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        value = specific.get(field.name, specific.get(field.column))
-        if value is not None:
-            values.append(value)
-        elif field.null:
-            values.append("NULL")
-        elif isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
-            values.append("0")
-        elif isinstance(field, models.BooleanField):
-            values.append("false")
-        elif isinstance(field, models.JSONField):
-            values.append("'{}'::jsonb")
-        elif isinstance(field, (models.CharField, models.TextField)):
-            values.append("''")
-        else:
-            raise SystemExit(f"bench_province: no value for NOT NULL column {field.column}")
+    columns, values = case_insert_columns(specific, "bench_province")
     sql = (f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) "
            f"SELECT {', '.join(values)} FROM generate_series({first}::bigint, {first + count - 1}::bigint) AS g")
     with connection.cursor() as cur:

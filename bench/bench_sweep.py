@@ -21,7 +21,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from database import bench_database_url, recreate_database, setup_django
+from database import bench_database_url, case_insert_columns, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,7 +64,7 @@ def build_org():
 def load_cases(now, township, depts):
     """1,000,000 rows in one INSERT … SELECT generate_series. Every NOT NULL column gets a value,
     whatever columns the Case model has today (read from its _meta)."""
-    from django.db import connection, models
+    from django.db import connection
 
     from cases.models import Case
 
@@ -94,25 +94,7 @@ def load_cases(now, township, depts):
         "escalation_level": "0",
         "closed_at": f"CASE WHEN g < {open_from} THEN %(now)s - interval '20 days' ELSE NULL END",
     }
-    columns, values = [], []
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.name in specific or field.column in specific:
-            values.append(specific.get(field.name, specific.get(field.column)))
-        elif field.null:
-            values.append("NULL")
-        elif isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
-            values.append("0")
-        elif isinstance(field, models.BooleanField):
-            values.append("false")
-        elif isinstance(field, models.JSONField):
-            values.append("'{}'::jsonb")
-        elif isinstance(field, (models.CharField, models.TextField)):
-            values.append("''")
-        else:
-            raise SystemExit(f"bench_sweep: no value for NOT NULL column {field.column}")
+    columns, values = case_insert_columns(specific, "bench_sweep")
     sql = (f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) "
            f"SELECT {', '.join(values)} FROM generate_series(0, {TOTAL - 1}) AS g")
     with connection.cursor() as cur:

@@ -44,3 +44,33 @@ def setup_django(url, *, migrate=True, environ=None):
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
+
+
+def case_insert_columns(specific, script):
+    """(columns, values) for `INSERT INTO cases_case (columns) SELECT values FROM generate_series(…) AS g`:
+    `specific` gives the SQL of some fields (by field name or column); every other NOT NULL column gets a
+    neutral value, so the benchmarks keep loading when the model gains a column."""
+    from django.db import models
+
+    from cases.models import Case
+
+    columns, values = [], []
+    for field in Case._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(field.column)
+        if field.name in specific or field.column in specific:
+            values.append(specific.get(field.name, specific.get(field.column)))
+        elif field.null:
+            values.append("NULL")
+        elif isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
+            values.append("0")
+        elif isinstance(field, models.BooleanField):
+            values.append("false")
+        elif isinstance(field, models.JSONField):
+            values.append("'{}'::jsonb")
+        elif isinstance(field, (models.CharField, models.TextField)):
+            values.append("''")
+        else:
+            raise SystemExit(f"{script}: no value for NOT NULL column {field.column}")
+    return columns, values
