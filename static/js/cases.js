@@ -9,83 +9,69 @@
   var title = form.querySelector("[name=title]");
   var description = form.querySelector("[name=description]");
   var township = form.querySelector("[name=township]");
-  var timer = null, last = "", controller = null;
+  var latitude = form.querySelector("[name=latitude]");
+  var longitude = form.querySelector("[name=longitude]");
 
-  function refresh() {
-    var text = ((title && title.value) || "") + " " + ((description && description.value) || "");
-    text = text.trim();
-    if (text === last) { return; }
-    last = text;
-    if (controller) { controller.abort(); }
-    controller = window.AbortController ? new AbortController() : null;
-    var params = new URLSearchParams({ q: text.slice(0, 500) });
+  function typed(limit) {
+    return (((title && title.value) || "") + " " + ((description && description.value) || "")).trim().slice(0, limit);
+  }
+
+  // A panel (#id) replaced by the server's fragment while the clerk types: debounced, the previous request
+  // aborted, nothing asked again while `key()` is unchanged.
+  function livePanel(url, id, params, key) {
+    var timer = null, last = "", controller = null;
+    function refresh() {
+      var query = params();
+      var now = key ? key() : query.toString();
+      if (now === last) { return; }
+      last = now;
+      if (controller) { controller.abort(); }
+      controller = window.AbortController ? new AbortController() : null;
+      fetch(url + "?" + query.toString(), {
+        credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
+        signal: controller ? controller.signal : undefined
+      }).then(function (response) {
+        return response.ok ? response.text() : null;
+      }).then(function (html) {
+        if (html === null) { return; }
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var fresh = holder.querySelector("#" + id);
+        var current = document.getElementById(id);
+        if (fresh && current) { current.replaceWith(fresh); }
+      }).catch(function () { /* offline or aborted: the preview button still works */ });
+    }
+    function schedule() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 400);
+    }
+    return { refresh: refresh, schedule: schedule };
+  }
+
+  var ours = livePanel(url, "is-ours-result", function () {
+    var params = new URLSearchParams({ q: typed(500) });
     if (township && township.value) { params.set("township", township.value); }
-    fetch(url + "?" + params.toString(), {
-      credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
-      signal: controller ? controller.signal : undefined
-    }).then(function (response) {
-      return response.ok ? response.text() : null;
-    }).then(function (html) {
-      if (html === null) { return; }
-      var holder = document.createElement("div");
-      holder.innerHTML = html;
-      var fresh = holder.querySelector("#is-ours-result");
-      var current = document.getElementById("is-ours-result");
-      if (fresh && current) { current.replaceWith(fresh); panel = fresh; }
-    }).catch(function () { /* offline or aborted: the preview button still works */ });
-  }
-
-  function schedule() {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(refresh, 400);
-  }
-  [title, description].forEach(function (el) { if (el) { el.addEventListener("input", schedule); } });
+    return params;
+  }, function () { return typed(500); });
+  [title, description].forEach(function (el) { if (el) { el.addEventListener("input", ours.schedule); } });
 
   // 可能已有人上报: cases of this township like the one being typed (cases:report_duplicates), same rhythm.
   var duplicatesUrl = form.getAttribute("data-duplicates-url");
-  var latitude = form.querySelector("[name=latitude]");
-  var longitude = form.querySelector("[name=longitude]");
-  var dupTimer = null, dupLast = "", dupController = null;
-
-  function refreshDuplicates() {
-    var params = new URLSearchParams({
-      q: (((title && title.value) || "") + " " + ((description && description.value) || "")).trim().slice(0, 1000)
-    });
-    if (township && township.value) { params.set("township", township.value); }
-    if (latitude && longitude && latitude.value && longitude.value) {
-      params.set("latitude", latitude.value);
-      params.set("longitude", longitude.value);
-    }
-    var key = params.toString();
-    if (key === dupLast) { return; }
-    dupLast = key;
-    if (dupController) { dupController.abort(); }
-    dupController = window.AbortController ? new AbortController() : null;
-    fetch(duplicatesUrl + "?" + key, {
-      credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
-      signal: dupController ? dupController.signal : undefined
-    }).then(function (response) {
-      return response.ok ? response.text() : null;
-    }).then(function (html) {
-      if (html === null) { return; }
-      var holder = document.createElement("div");
-      holder.innerHTML = html;
-      var fresh = holder.querySelector("#duplicates-result");
-      var current = document.getElementById("duplicates-result");
-      if (fresh && current) { current.replaceWith(fresh); }
-    }).catch(function () { /* offline or aborted: the preview button lists them too */ });
-  }
-
-  function scheduleDuplicates() {
-    window.clearTimeout(dupTimer);
-    dupTimer = window.setTimeout(refreshDuplicates, 400);
-  }
   if (duplicatesUrl) {
-    [title, description, latitude, longitude].forEach(function (el) {
-      if (el) { el.addEventListener("input", scheduleDuplicates); el.addEventListener("change", scheduleDuplicates); }
+    var duplicates = livePanel(duplicatesUrl, "duplicates-result", function () {
+      var params = new URLSearchParams({ q: typed(1000) });
+      if (township && township.value) { params.set("township", township.value); }
+      if (latitude && longitude && latitude.value && longitude.value) {
+        params.set("latitude", latitude.value);
+        params.set("longitude", longitude.value);
+      }
+      return params;
     });
-    if (township) { township.addEventListener("change", scheduleDuplicates); }
-    if (title && title.value) { refreshDuplicates(); }
+    [title, description, latitude, longitude].forEach(function (el) {
+      if (el) { el.addEventListener("input", duplicates.schedule); el.addEventListener("change", duplicates.schedule); }
+    });
+    if (township) { township.addEventListener("change", duplicates.schedule); }
+    if (title && title.value) { duplicates.refresh(); }
   }
 
   // Resident fields only matter for 群众点单: hide them until the box is ticked (still in the form without JS).
@@ -96,5 +82,5 @@
     resident.addEventListener("change", sync);
     sync();
   }
-  if (panel && title && title.value) { refresh(); }
+  if (panel && title && title.value) { ours.refresh(); }
 })();
