@@ -6,7 +6,6 @@ responsibilities.demo; if no list is published (or an item code is missing) it p
 keeps the matters that need no list item.
 """
 
-import contextlib
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -100,10 +99,9 @@ def _pick(items, code, *, basic):
 
 
 def _clock():
-    try:
-        import time_machine
-    except ImportError:  # a runtime-only install: the demo still works, just without a past
-        return lambda moment: contextlib.nullcontext()
+    """A context manager factory that moves the clock to a moment (time-machine is a runtime requirement)."""
+    import time_machine
+
     return lambda moment: time_machine.travel(moment, tick=False)
 
 

@@ -24,13 +24,8 @@ POPULATION = {"SFX-CGJD": 86000, "SFX-DCJD": 64000, "SFX-QSZ": 32000, "SFX-HKZ":
 QUIET = ["SFX-DCJD", "SFX-HKZ", "SFX-LLX", "SFX-BYZ", "SFX-XQZ"]
 
 
-def _clock():
-    import time_machine
-
-    return lambda moment: time_machine.travel(moment, tick=False)
-
-
 def seed(stdout=None):
+    from cases import demo as cases_demo
     from cases import services
     from cases.demo import _published_items
     from cases.extensions import case_extension_request
@@ -52,7 +47,7 @@ def seed(stdout=None):
         township = Unit.objects.get(code="SFX-CGJD")
         items = _published_items(township)
         zhzf = Unit.objects.get(code="SFX-ZHZF")
-        at = _clock()
+        at = cases_demo._clock()
         now = timezone.now()
         moment = [max(timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time())),
                       now - timedelta(days=20)) + timedelta(hours=9)]
