@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 
+from config.cache import count_hit
+
 
 def _key(username):
     digest = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
@@ -26,11 +28,7 @@ def account_failures(username):
 def record_failure(sender, credentials, request=None, **kwargs):
     """user_login_failed: one more failure for the account, whichever address it came from."""
     key, ttl = _key(credentials.get("username")), int(settings.AXES_COOLOFF_TIME.total_seconds())
-    if not cache.add(key, 1, ttl):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, ttl)
+    count_hit(key, ttl)
 
 
 def clear_failures(sender, user, request=None, **kwargs):

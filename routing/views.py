@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.cache import count_hit
 from config.forms import service_errors_into_form
 from responsibilities.forms import LookupForm
 from routing import index as routing_index
@@ -25,12 +25,7 @@ def _client_address(request):
 def _over_rate(request):
     count, seconds = getattr(settings, "ROUTING_LOOKUP_RATE", LOOKUP_RATE)
     key = f"routing:lookup-rate:{_client_address(request)}"
-    if cache.add(key, 1, seconds):
-        return False
-    try:
-        return cache.incr(key) > count
-    except ValueError:
-        return False
+    return count_hit(key, seconds) > count
 
 
 @require_GET

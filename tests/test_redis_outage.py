@@ -222,3 +222,29 @@ def test_rate_limits_still_count_per_process_while_redis_is_unreachable(settings
     assert statuses == [200, 200, 200, 429]
     assert cache.get("anything") is None
     assert any("redis cache unreachable" in r.getMessage() for r in caplog.records)
+
+
+def test_one_counter_shared_by_processes_with_its_lifetime_and_its_fallback(redis_server):
+    """config.cache.count_hit: two processes (two cache objects) count on the same Redis key, the key
+    lives `timeout` seconds from its first hit, cache.get reads the count (failed sign-ins per account),
+    and with Redis stopped each process goes on counting in its own memory."""
+    import redis as redis_client
+
+    from config.cache import FailSafeRedisCache, count_hit
+
+    def process_cache():
+        return FailSafeRedisCache(redis_server.url, {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}})
+
+    first, second = process_cache(), process_cache()
+    assert [count_hit("k", 30, cache=first), count_hit("k", 30, cache=second), count_hit("k", 30, cache=first)] == [1, 2, 3]
+    assert second.get("k") == 3
+    raw = redis_client.Redis.from_url(redis_server.url)
+    ttl = raw.ttl(first.make_key("k"))
+    assert 0 < ttl <= 30
+    count_hit("k", 30, cache=second)
+    assert raw.ttl(first.make_key("k")) <= ttl  # later hits do not extend the window
+    assert first._cache.get_client() is first._cache.get_client()  # one client per pool, not one per call
+
+    redis_server.stop()
+    assert [count_hit("k", 30, cache=first), count_hit("k", 30, cache=first)] == [1, 2]
+    assert count_hit("k", 30, cache=second) == 1
