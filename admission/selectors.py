@@ -94,13 +94,9 @@ def latest_checks(request):
 
 def applicable_versions(request):
     """The published list versions that apply to the townships the request affects (once each)."""
-    from responsibilities.selectors import published_versions_for_unit
+    from responsibilities.selectors import published_versions_for_units
 
-    seen = {}
-    for township in affected_townships(request):
-        for version in published_versions_for_unit(township).select_related("duty_list__jurisdiction"):
-            seen[version.pk] = version
-    return list(seen.values())
+    return list(published_versions_for_units(affected_townships(request)).select_related("duty_list__jurisdiction"))
 
 
 def conflict_check(request, limit=6):

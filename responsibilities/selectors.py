@@ -4,7 +4,7 @@ Public readers see published and superseded versions only; drafts are read throu
 `draft_for_editor`, which checks the editor's scope. Published and superseded versions never change
 (migration 0003), so their items are cached by version id and never invalidated.
 
-The cases app depends on `published_versions_for_unit` and `item_search` (keep their signatures).
+The cases app depends on `published_versions_for_unit(s)` and `item_search` (keep their signatures).
 """
 
 import copy
@@ -64,11 +64,22 @@ def versions_in_force(on=None):
 def published_versions_for_unit(unit, on=None):
     """The list versions in force (versions_in_force) that apply to `unit`: lists tailored for it, and
     lists of its level made by one of its ancestors (示范县's township list applies to every township of 示范县)."""
-    ancestor_ids = unit.ancestor_ids()
-    return versions_in_force(on).filter(
-        Q(duty_list__unit=unit)
-        | Q(duty_list__unit__isnull=True, duty_list__level=unit.level, duty_list__jurisdiction_id__in=ancestor_ids)
-    )
+    return published_versions_for_units([unit], on)
+
+
+def published_versions_for_units(units, on=None):
+    """The versions in force that apply to any of `units`, in one query whatever their number (a city
+    dispatcher's hundred townships)."""
+    ancestors_by_level = {}
+    unit_ids = []
+    for unit in units:
+        unit_ids.append(unit.pk)
+        ancestors_by_level.setdefault(unit.level, set()).update(unit.ancestor_ids())
+    applies = Q(duty_list__unit_id__in=unit_ids)
+    for level, ancestor_ids in ancestors_by_level.items():
+        applies |= Q(duty_list__unit__isnull=True, duty_list__level=level,
+                     duty_list__jurisdiction_id__in=sorted(ancestor_ids))
+    return versions_in_force(on).filter(applies)
 
 
 def item_search(query, *, for_unit=None, kinds=None, limit=10, within=None):

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from governance.models import Level
+from governance.models import Level, UnitKind
+from governance.services import unit_create
 from responsibilities.models import DutyList, ListItem, ListVersion
 
 PAGE_BUDGET = 15
@@ -28,7 +29,10 @@ def _queries(client, url):
 
 
 def _grow(org, lists, flow, case):
-    """More of everything the pages show: events on the case, cases in every queue, list items."""
+    """More of everything the pages show: events on the case, cases in every queue, list items, townships."""
+    for i in range(3):
+        unit_create(code=f"X-T{i}", name=f"示范县新镇{i}", short_name=f"新镇{i}", level=Level.TOWNSHIP,
+                    kind=UnitKind.GOVERNMENT, parent=org.county)
     for i in range(6):
         services.case_comment(case=case, actor=org.dispatcher, text=f"记录{i}")
         flow.assigned(title=f"占道经营{i}")
