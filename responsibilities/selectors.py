@@ -220,6 +220,21 @@ def version_get(code, number):
     return version
 
 
+def version_get_with_versions(code, number):
+    """(the public version by its permalink, every public version of its list newest first) in one query, or 404."""
+    versions = list(
+        ListVersion.objects.filter(duty_list__code=code, status__in=PUBLIC_STATUSES)
+        .select_related("duty_list__jurisdiction", "duty_list__unit", "published_by")
+        .order_by("-number")
+    )
+    version = next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise Http404(_("没有找到该清单版本。"))
+    for other in versions:
+        other.duty_list = version.duty_list
+    return version, versions
+
+
 def current_version(code):
     version = (
         ListVersion.objects.filter(duty_list__code=code, status=VersionStatus.PUBLISHED)
@@ -245,6 +260,7 @@ def clear_process_items():
     """Forget this process's copies of version items (tests)."""
     with _local_lock:
         _LOCAL_ITEMS.clear()
+        _SUMMARIES.clear()
 
 
 def version_items(version):
@@ -268,6 +284,21 @@ def version_items(version):
             while len(_LOCAL_ITEMS) > _LOCAL_ITEMS_MAX:
                 _LOCAL_ITEMS.popitem(last=False)
     return [copy.copy(item) for item in items]
+
+
+_SUMMARIES = {}  # version pk -> {"total", "counts"}; immutable versions only
+
+
+def version_summary(version):
+    """How many items a public version has, in all and per kind (cached per process: versions never change)."""
+    summary = _SUMMARIES.get(version.pk)
+    if summary is None:
+        items = version_items(version)
+        summary = {"total": len(items),
+                   "counts": {kind: sum(1 for i in items if i.kind == kind) for kind in ("basic", "assisting", "negative")}}
+        if version.status != VersionStatus.DRAFT:
+            _SUMMARIES[version.pk] = summary
+    return summary
 
 
 def _load_items(version):

@@ -4,6 +4,9 @@ Views are thin: parse input, call one selector or service, render. Every state c
 with CSRF; access checks live in the selectors (public pages only ever see published versions).
 """
 
+import threading
+from collections import OrderedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +15,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -45,25 +50,66 @@ def list_current(request, code):
     return redirect(url)
 
 
+# The unfiltered pages of a public version, rendered once per process: a published or superseded version
+# never changes (database triggers), so its filter form and each page of its items are the same HTML for
+# everyone in a language. Only the page around them (header, status, other versions, the signed-in user)
+# is rendered per request. At most _RENDERED_MAX blocks (about 60 KB each) are kept, oldest dropped.
+_RENDERED = OrderedDict()
+_RENDERED_MAX = 64
+_rendered_lock = threading.Lock()
+
+
+def clear_rendered():
+    """Forget this process's rendered blocks (tests)."""
+    with _rendered_lock:
+        _RENDERED.clear()
+
+
+def _rendered_blocks(request, version, page_number):
+    key = (version.pk, get_language(), page_number)
+    with _rendered_lock:
+        blocks = _RENDERED.get(key)
+        if blocks is not None:
+            _RENDERED.move_to_end(key)
+            return blocks
+    all_items = selectors.version_items(version)
+    page = Paginator(selectors.filter_items(all_items), PAGE_SIZE).get_page(page_number)
+    context = {"version": version, "duty_list": version.duty_list, "page": page,
+               "form": PublicFilterForm(None, departments=selectors.departments_of(all_items)),
+               "groups": selectors.group_items(page.object_list)}
+    blocks = {name: mark_safe(render_to_string(f"responsibilities/snippets/version_{name}.html", context, request))  # noqa: S308 - our own templates, escaped when rendered
+              for name in ("filter", "items")}
+    with _rendered_lock:
+        _RENDERED[key] = blocks
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return blocks
+
+
 @require_GET
 def version_detail(request, code, number):
-    version = selectors.version_get(code, number)
+    version, versions = selectors.version_get_with_versions(code, number)
+    context = {
+        "version": version, "duty_list": version.duty_list, "versions": versions,
+        "can_edit": can_edit_list(request.user, version.duty_list),
+    }
+    if set(request.GET) <= {"page"}:  # unfiltered: the cached blocks
+        summary = selectors.version_summary(version)
+        page_number = Paginator(range(summary["total"]), PAGE_SIZE).get_page(request.GET.get("page")).number
+        context.update(summary, filtered=False, blocks=_rendered_blocks(request, version, page_number))
+        return render(request, "responsibilities/version_detail.html", context)
     all_items = selectors.version_items(version)
-    form = PublicFilterForm(request.GET or None, departments=selectors.departments_of(all_items))
+    form = PublicFilterForm(request.GET, departments=selectors.departments_of(all_items))
     filters = form.cleaned_data if form.is_valid() else {}
     items = selectors.filter_items(
         all_items, query=filters.get("q", ""), kind=filters.get("kind", ""), category=filters.get("category", ""),
         department=filters.get("department", ""),
     )
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = {kind: sum(1 for i in all_items if i.kind == kind) for kind in ("basic", "assisting", "negative")}
-    return render(request, "responsibilities/version_detail.html", {
-        "version": version, "duty_list": version.duty_list, "form": form, "page": page,
-        "groups": selectors.group_items(page.object_list), "total": len(all_items), "matched": len(items),
-        "filtered": bool(filters and any(filters.values())), "query": filters.get("q", ""), "counts": counts,
-        "versions": selectors.version_list(version.duty_list),
-        "can_edit": can_edit_list(request.user, version.duty_list),
-    })
+    context.update(selectors.version_summary(version), form=form, page=page,
+                   groups=selectors.group_items(page.object_list), matched=len(items),
+                   filtered=bool(filters and any(filters.values())), query=filters.get("q", ""))
+    return render(request, "responsibilities/version_detail.html", context)
 
 
 @require_GET

@@ -23,9 +23,11 @@ def _test_settings(settings):
     # Per-process copies (immutable list versions, the calendar) must not outlive the test's database rows.
     from governance.calendar import clear_process_copy
     from responsibilities.selectors import clear_process_items
+    from responsibilities.views import clear_rendered
 
     clear_process_copy()
     clear_process_items()
+    clear_rendered()
 
 
 @pytest.fixture

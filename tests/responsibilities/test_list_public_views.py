@@ -177,3 +177,29 @@ def test_lookup_limited_to_a_township_uses_the_lists_that_apply_to_it(client, or
     response = client.get(reverse("routing:lookup"), {"q": "占道经营", "township": org.dept.pk})
     assert response.status_code == 200 and "township" in response.context["form"].errors
 
+
+
+def test_unfiltered_pages_are_rendered_once_per_page_and_language_yet_say_when_superseded(client, org):
+    """The unfiltered pages of a version come from blocks rendered once (responsibilities.views): each page
+    keeps its own items, each language its own labels, and the header still tells that the version has
+    been superseded after its blocks were cached."""
+    items = [dict(code=f"JB-{n:03d}", kind="basic", category="service", title=f"便民服务事项{n:03d}", keywords="便民")
+             for n in range(130)]
+    duty_list, version = build_list(org, code="x-paged", items=items)
+    url = version_url(1, "x-paged")
+    first = client.get(url).content.decode()
+    assert "便民服务事项000" in first and "便民服务事项129" not in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "便民服务事项129" in second and "便民服务事项000" not in second
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(url).content.decode()
+    assert not any("responsibilities_listitem" in q["sql"] for q in warm)
+    assert "便民服务事项000" in again and "共 130 项" in again
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Public services" in english and "Public services" not in again  # the group heading, in each language
+    draft = services.list_draft_start(duty_list=duty_list, actor=org.editor)
+    services.list_publish(version=draft, actor=org.editor, effective_date=datetime.date(2026, 7, 1))
+    superseded = client.get(url).content.decode()
+    assert "这是历史版本，已被新版本替代" in superseded and "便民服务事项000" in superseded
+    filtered = client.get(url, {"q": "便民服务事项129"}).content.decode()
+    assert "便民服务事项129" in filtered and "便民服务事项000" not in filtered
