@@ -269,12 +269,19 @@ def fit_report(rows, evidence):
                                   [r["level"] == "township" for r, _c in train], prior=train[0][1]["prior"])
         fits.append((weights, bias))
         print(f"  fit on {train_name}: bias {bias:+.2f}, " + ", ".join(f"{k} {v:+.2f}" for k, v in weights.items()))
-        for threshold in sorted({0.65, 0.7, TOWNSHIP_P, 0.8, 0.85}):
+        for threshold in sorted({0.65, 0.7, 0.75, TOWNSHIP_P, 0.8, 0.85}):
             print(f"    P ≥ {threshold:.2f}  on {train_name}: {figures(train, weights, bias, threshold)}")
             print(f"    {'':10} on {test_name}: {figures(halves[test_name], weights, bias, threshold)}")
     mean = {k: (fits[0][0][k] + fits[1][0][k]) / 2 for k in names}
     bias = (fits[0][1] + fits[1][1]) / 2
     print("  mean of the two fits: bias " + f"{bias:+.2f}, " + ", ".join(f"{k} {v:+.2f}" for k, v in mean.items()))
+    # The service's own weights at each threshold, on both halves: TOWNSHIP_P is the lowest at which the township
+    # precision holds on both.
+    from routing.services import LEVEL_BIAS
+
+    for threshold in sorted({0.65, 0.7, 0.75, TOWNSHIP_P, 0.8}):
+        print(f"  service weights, P ≥ {threshold:.2f}: "
+              + "; ".join(f"{name} {figures(part, LEVEL_WEIGHTS, LEVEL_BIAS, threshold)}" for name, part in halves.items()))
 
 
 def fmt(key, value):

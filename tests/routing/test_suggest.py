@@ -181,11 +181,10 @@ def test_the_level_model_reads_who_the_writer_addresses_and_where_the_matter_is(
     assert p("路灯坏了很久\n晚上出行不安全", locality=1) > neutral
     # Words that merely contain 局 do not count as addressing a bureau.
     assert p("路灯坏了很久\n影响大局和格局") == neutral
-    # A township share far above the best department's moves the answer most; with the matter placed in a named
-    # township it is a township verdict.
-    dominant = _level_evidence("路灯坏了很久\n晚上出行不安全", 0.9, 0.01, 0, prior=-0.7)["p_township"]
-    assert dominant > neutral + 0.3
-    assert _level_evidence("白云镇路灯坏了很久\n晚上出行不安全", 0.9, 0.01, 0, prior=-0.7)["p_township"] >= TOWNSHIP_P
+    # A township share far above the best department's (a clear lead) is a township verdict by itself; a modest
+    # lead is not.
+    assert _level_evidence("路灯坏了很久\n晚上出行不安全", 0.9, 0.01, 0, prior=-0.7)["p_township"] >= TOWNSHIP_P
+    assert _level_evidence("路灯坏了很久\n晚上出行不安全", 0.5, 0.1, 0, prior=-0.7)["p_township"] < TOWNSHIP_P
 
 
 def test_a_village_collective_affair_leans_to_the_township_and_a_department_run_service_away_from_it():
