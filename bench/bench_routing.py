@@ -261,7 +261,9 @@ def fit_report(rows, evidence):
 
     pairs = list(zip(rows, evidence, strict=True))
     halves = {"odd rows": pairs[0::2], "even rows": pairs[1::2]}
-    names = list(LEVEL_WEIGHTS)
+    # The service's cues, and the learned model's township log-odds as a candidate cue (not in the service's
+    # weights: a fit of about 0 here says it adds nothing to the level).
+    names = list(LEVEL_WEIGHTS) + ["model_township"]
     fits = []
     for train_name, test_name in (("odd rows", "even rows"), ("even rows", "odd rows")):
         train = halves[train_name]

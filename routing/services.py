@@ -180,14 +180,18 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
 
     shares = _softmax(raw, temperature=max(0.5, TEMPERATURE * max(raw.values())))
     # The level reads the published list and the profiles only: blending the learned model into the township's
-    # share made the level worse on the development messages (its township posterior, as a cue of its own, was
-    # fitted a weight of 0.0 on both halves: bench_routing.py --fit). The model ranks the departments.
+    # share made the level worse on the development messages, and its township posterior, fitted as a cue of its
+    # own (evidence "model_township", not in LEVEL_WEIGHTS), weighs about 0 on both halves (bench_routing.py
+    # --fit). The model ranks the departments.
     list_township_share = shares.get(learning.TOWNSHIP, 0.0)
     list_best_share = max((v for k, v in shares.items() if k != learning.TOWNSHIP), default=0.0)
     model = learning.current_model()
+    model_township = 0.0  # log-odds of "township" in the learned model (0 without one); evidence only
     if model is not None and model.examples:
         posterior = model.posterior(query, labels=set(raw))
         if posterior:
+            odds = (posterior.get(learning.TOWNSHIP, 0.0) + 1e-3) / (1 - posterior.get(learning.TOWNSHIP, 0.0) + 1e-3)
+            model_township = max(-6.0, min(6.0, math.log(odds)))
             weight = MODEL_WEIGHT_CAP * model.examples / (model.examples + MODEL_WEIGHT_HALF)
             for label in raw:
                 shares[label] = (1 - weight) * shares[label] + weight * posterior.get(label, 0.0)
@@ -196,6 +200,7 @@ def suggest(text_, township=None, *, limit_items=5, limit_departments=5):
     ranked = sorted(shares.items(), key=lambda kv: -kv[1])
     evidence = _level_evidence(body, list_township_share, list_best_share, locality, index.township_prior)
     evidence["township_bm25"] = township_best
+    evidence["model_township"] = model_township
     verdict, confidence = _verdict(evidence)
 
     dept_scores = []
