@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from routing.services import suggest
+from routing.services import TOWNSHIP_P, suggest
 
 
 @pytest.mark.django_db
@@ -181,8 +181,27 @@ def test_the_level_model_reads_who_the_writer_addresses_and_where_the_matter_is(
     assert p("路灯坏了很久\n晚上出行不安全", locality=1) > neutral
     # Words that merely contain 局 do not count as addressing a bureau.
     assert p("路灯坏了很久\n影响大局和格局") == neutral
-    # A township share far above the best department's is what moves the answer most.
-    assert _level_evidence("路灯", 0.9, 0.01, 0, prior=-0.7)["p_township"] > 0.9
+    # A township share far above the best department's (a clear lead) is a township verdict by itself; a modest
+    # lead is not.
+    assert _level_evidence("路灯坏了很久\n晚上出行不安全", 0.9, 0.01, 0, prior=-0.7)["p_township"] >= TOWNSHIP_P
+    assert _level_evidence("路灯坏了很久\n晚上出行不安全", 0.5, 0.1, 0, prior=-0.7)["p_township"] < TOWNSHIP_P
+
+
+def test_a_village_collective_affair_leans_to_the_township_and_a_department_run_service_away_from_it():
+    from routing.services import _level_evidence
+
+    def p(body):
+        return _level_evidence(body, 0.3, 0.3, 0, prior=-0.7)["p_township"]
+
+    neutral = p("家门口那段路的事\n已经反映过好几次")
+    # 村干部, 村账目, 征地补偿, 宅基地, 修路硬化: handled where the village is (属地).
+    assert p("组里的补偿款怎么分\n村干部说了算，账目从来不公开") > neutral
+    assert p("家门口那段路一直没有硬化\n下雨天泥泞难走") > neutral
+    assert p("想在老宅基地上翻建房屋\n不知道去哪里申请") > neutral
+    # Schools, social insurance, 户籍, wages: only a department runs them, whatever place is named.
+    assert p("孩子转学到城关小学\n学校说名额已满") < neutral
+    assert p("老板拖欠三个月工资\n一直不给") < neutral
+    assert p("孩子出生后上户口\n要准备哪些材料") < neutral
 
 
 @pytest.mark.django_db
