@@ -109,12 +109,10 @@ def saved_search_delete(request, pk):
 def _bulk_items(user):
     """Items a dispatcher may assign to: those of the townships their county's cases come from."""
     from responsibilities.models import ListItem
-    from responsibilities.selectors import published_versions_for_unit
+    from responsibilities.selectors import published_versions_for_units
 
-    version_ids = set()
-    for township in search.townships_for_user(user):
-        version_ids |= set(published_versions_for_unit(township).values_list("pk", flat=True))
-    return ListItem.objects.filter(version_id__in=version_ids).select_related("department").order_by(
+    versions = published_versions_for_units(list(search.townships_for_user(user)))
+    return ListItem.objects.filter(version__in=versions).select_related("department").order_by(
         "kind", "position", "code"
     )
 

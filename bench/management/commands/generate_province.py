@@ -149,6 +149,15 @@ def load_cases(first, count, now, townships, depts, centres):
     sql = (f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) "
            f"SELECT {', '.join(values)} FROM generate_series({first}::bigint, {first + count - 1}::bigint) AS g")
     with connection.cursor() as cur:
+        # As a bulk import would: the GIN (trigram) indexes are built after the load, not row by row during it
+        # (which made a 2M load take 270 s instead of about 110 s).
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+                    [Case._meta.db_table, "% USING gin %"])
+        gin = cur.fetchall()
+        for name, _ in gin:
+            cur.execute(f'DROP INDEX "{name}"')
         cur.execute(sql, {"now": now, "towns": townships, "depts": depts, "centres": centres})
+        for _, definition in gin:
+            cur.execute(definition)
         # A table of this size in service is vacuumed and analysed by autovacuum; measure it in that state.
         cur.execute(f"VACUUM (ANALYZE) {Case._meta.db_table}")
