@@ -3,15 +3,15 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/chuishao .venv/bin/python bench/bench_province.py [--keep | --reuse]
     BENCH_PROVINCE_STEPS=500000,1000000,2000000   # case counts measured (default); 10000000 if disk and time allow
 
-It creates its own database (<name>_province), migrates it and generates a province: 10 cities, 100 counties
-(each with a dispatch centre and 10 departments), 1,000 townships, one persona per role in the first county, and
-cases with generate_series in steps (realistic mixes: 65 % closed, 7 % resolved, 14 % assigned of which half
-claimed, 7 % reported or triaged, 7 % returned or withdrawn; closed ones up to three years old, open ones up to 60
-days; a fifth of the open ones past their deadline). At each step it prints, for every queue page and the
-dispatcher's county search, the median server time of the real view (in process, Django test client, 7 runs)
-against the 100 ms target, then the table sizes and the plans (EXPLAIN ANALYZE) of the queue queries at the
-largest step. The full 10M rows do not fit a run on the shared 2-core machine: measure 0.5M/1M/2M and read
-the growth (a page whose time does not grow with the table is index-bound; see the plans).
+It creates its own database (<name>_province), migrates it and grows a province step by step with the
+management command `generate_province` (bench/management/commands: 10 cities, 100 counties each with a
+dispatch centre and 10 departments, 1,000 townships, one persona per role in the first county and city, and
+cases with realistic state, age and deadline mixes; see its docstring). At each step it prints, for every
+queue page and the dispatcher's county search, the median server time of the real view (in process, Django
+test client, 7 runs) against the 100 ms target; then, at the largest step, the sweep finding nothing due
+(median of 20, target < 50 ms), the table sizes and the plans (EXPLAIN ANALYZE) of the queue queries, the
+city's supervision page and the county text search. Read the growth between steps: a page whose time does
+not grow with the table is index-bound (see the plans).
 """
 
 import os
@@ -20,13 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-from database import bench_database_url, case_insert_columns, recreate_database, setup_django
+from database import bench_database_url, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 STEPS = [int(s) for s in os.environ.get("BENCH_PROVINCE_STEPS", "500000,1000000,2000000").split(",") if s]
-CITIES, COUNTIES_PER_CITY, TOWNSHIPS_PER_COUNTY, DEPTS_PER_COUNTY = 10, 10, 10, 10
+TOWNSHIPS, COUNTIES = 1000, 100
 TARGET_MS = 100.0
 
 
@@ -34,95 +34,6 @@ TARGET_MS = 100.0
 
 
 
-
-
-def build_province():
-    """Units with their materialised paths in bulk (unit_create one by one would take minutes), personas."""
-    from django.contrib.auth import get_user_model
-
-    from governance.models import Level, Role, Unit, UnitKind
-    from governance.services import membership_grant
-
-    def bulk(rows):
-        made = Unit.objects.bulk_create([Unit(**row) for row in rows])
-        for unit in made:
-            parent_path = unit.parent.path if unit.parent_id else "/"
-            unit.path = f"{parent_path}{unit.pk}/"
-        Unit.objects.bulk_update(made, ["path"])
-        return made
-
-    province = bulk([dict(code="P", name="示范省", level=Level.PROVINCE, kind=UnitKind.GOVERNMENT)])[0]
-    cities = bulk([dict(code=f"C{c:02d}", name=f"第{c}市", level=Level.CITY, kind=UnitKind.GOVERNMENT, parent=province)
-                   for c in range(CITIES)])
-    counties = bulk([dict(code=f"X{c:03d}", name=f"第{c}县", level=Level.COUNTY, kind=UnitKind.GOVERNMENT,
-                          parent=cities[c // COUNTIES_PER_CITY]) for c in range(CITIES * COUNTIES_PER_CITY)])
-    centres = bulk([dict(code=f"{x.code}-ZHZX", name=f"{x.name}指挥中心", level=Level.COUNTY, kind=UnitKind.DISPATCH,
-                         parent=x) for x in counties])
-    townships = bulk([dict(code=f"{x.code}-T{t}", name=f"{x.name}第{t}镇", level=Level.TOWNSHIP,
-                           kind=UnitKind.GOVERNMENT, parent=x) for x in counties for t in range(TOWNSHIPS_PER_COUNTY)])
-    depts = bulk([dict(code=f"{x.code}-D{d}", name=f"{x.name}第{d}局", level=Level.COUNTY, kind=UnitKind.DEPARTMENT,
-                       parent=x) for x in counties for d in range(DEPTS_PER_COUNTY)])
-    User = get_user_model()
-
-    def person(username, unit, role):
-        user = User.objects.create(username=username, first_name=username, email=f"{username}@example.test")
-        membership_grant(user=user, unit=unit, role=role)
-        return user
-
-    personas = {
-        "reporter": person("reporter", townships[0], Role.REPORTER),
-        "dispatcher": person("dispatcher", centres[0], Role.DISPATCHER),
-        "officer": person("officer", depts[0], Role.OFFICER),
-        "supervisor": person("supervisor", counties[0], Role.SUPERVISOR),
-        "city_supervisor": person("city_supervisor", cities[0], Role.SUPERVISOR),
-    }
-    return personas, [t.pk for t in townships], [d.pk for d in depts], [c.pk for c in centres]
-
-
-def load_cases(first, count, now, townships, depts, centres):
-    """Cases first .. first+count-1 in one INSERT … SELECT generate_series; every NOT NULL column gets a value."""
-    from django.db import connection
-
-    from cases.models import Case
-
-    t = f"mod(g, {len(townships)})"  # township index; its county is t / TOWNSHIPS_PER_COUNTY
-    county = f"({t} / {TOWNSHIPS_PER_COUNTY})"
-    r = "mod(g * 7919, 100)"  # the state mix
-    state = (f"CASE WHEN {r} < 65 THEN 'closed' WHEN {r} < 72 THEN 'resolved' WHEN {r} < 86 THEN 'assigned' "
-             f"WHEN {r} < 90 THEN 'reported' WHEN {r} < 93 THEN 'triaged' WHEN {r} < 97 THEN 'returned' "
-             "ELSE 'withdrawn' END")
-    is_open = f"({r} >= 65 AND {r} < 93)"
-    age = f"(CASE WHEN {is_open} THEN mod(g * 31, 60) ELSE mod(g * 104729, 1095) END)::int"  # days
-    has_dept = f"({r} < 86)"
-    specific = {
-        "number": "'P-' || lpad(g::text, 9, '0')",
-        "title": "(ARRAY['夜市油烟扰民','占道经营','河道垃圾','违法建设','路灯损坏','噪音扰民'])[1 + mod(g, 6)] || ' ' || g",
-        "description": "'省级规模基准测试事项'",
-        "address": "'解放路' || mod(g, 500) || '号'",
-        "township_id": f"(%(towns)s::bigint[])[1 + {t}]",
-        "dispatch_centre_id": f"(%(centres)s::bigint[])[1 + {county}]",
-        "lead_department_id": (f"CASE WHEN {has_dept} THEN (%(depts)s::bigint[])"
-                               f"[1 + {county} * {DEPTS_PER_COUNTY} + mod(g / 7, {DEPTS_PER_COUNTY})] END"),
-        "state": state,
-        "stage": (f"CASE WHEN {r} >= 86 AND {r} < 93 THEN 'triage' WHEN {r} >= 72 AND {r} < 79 THEN 'response' "
-                  f"WHEN {r} >= 79 AND {r} < 86 THEN 'resolution' WHEN {r} >= 65 AND {r} < 72 THEN 'feedback' "
-                  "ELSE '' END"),
-        "urgency": "CASE WHEN mod(g, 20) = 0 THEN 'urgent' ELSE 'normal' END",
-        "channel": "CASE WHEN mod(g, 5) = 0 THEN 'resident' ELSE 'staff' END",
-        "created_at": f"%(now)s - make_interval(days => {age}, mins => mod(g, 1440)::int)",
-        "updated_at": f"%(now)s - make_interval(days => {age})",
-        "stage_started_at": f"CASE WHEN {is_open} THEN %(now)s - make_interval(days => {age}) END",
-        "due_at": f"CASE WHEN {is_open} THEN %(now)s + make_interval(days => (mod(g, 10) - 2)::int) END",
-        "claimed_at": f"CASE WHEN {r} >= 79 AND {r} < 86 THEN %(now)s - make_interval(days => {age}) END",
-        "escalation_level": f"CASE WHEN {is_open} AND mod(g, 10) < 2 THEN 1 ELSE 0 END",
-        "closed_at": f"CASE WHEN {r} < 65 THEN %(now)s - make_interval(days => {age}) + interval '5 days' END",
-    }
-    columns, values = case_insert_columns(specific, "bench_province")
-    sql = (f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) "
-           f"SELECT {', '.join(values)} FROM generate_series({first}::bigint, {first + count - 1}::bigint) AS g")
-    with connection.cursor() as cur:
-        cur.execute(sql, {"now": now, "towns": townships, "depts": depts, "centres": centres})
-        cur.execute(f"ANALYZE {Case._meta.db_table}")
 
 
 PAGES = [
@@ -175,18 +86,60 @@ def table_sizes():
 
 
 def explain_queues(personas):
-    from cases import selectors
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import search, selectors
 
     plans = [
         ("triage queue", selectors.triage_queue(personas["dispatcher"])),
         ("department queue", selectors.department_queue(personas["officer"])),
         ("township list", selectors.township_cases(personas["reporter"])),
-        ("supervision (county)", selectors.supervision_list(personas["supervisor"])),
     ]
     for label, qs in plans:
         print(f"  -- plan: {label} (first page)")
         for line in qs[:25].explain(analyze=True).splitlines():
             print(f"     {line}")
+    # The paged lists: every query on cases_case the page runs (counts included).
+    request = RequestFactory().get("/cases/search/", {"q": "占道经营"})
+    request.user = personas["dispatcher"]
+    paged = [
+        ("supervision (city, 10 counties)", lambda: selectors.supervision_page(
+            selectors.supervision_list(personas["city_supervisor"]), 1, 20)),
+        ("supervision (county)", lambda: selectors.supervision_page(selectors.supervision_list(personas["supervisor"]), 1, 20)),
+        ("county search: text", lambda: selectors.case_page(search.case_search(request).qs, 1, 20)),
+    ]
+    for label, run_page in paged:
+        with CaptureQueriesContext(connection) as ctx:
+            run_page()
+        for n, query in enumerate(q for q in ctx.captured_queries if '"cases_case"' in q["sql"]):
+            print(f"  -- plan: {label}, query {n + 1}")
+            with connection.cursor() as cur:
+                cur.execute(f"EXPLAIN ANALYZE {query['sql']}")
+                for (line,) in cur.fetchall():
+                    print(f"     {line}")
+
+
+def time_quiet_sweep():
+    """The sweep finding nothing due, just before the next deadline falls due (median of 20 runs, ms)."""
+    from datetime import timedelta
+
+    from django.db.models import Min
+
+    from cases import escalation
+    from cases.models import OPEN_STATES, Case
+
+    first_due = Case.objects.filter(state__in=OPEN_STATES, escalation_level=0).aggregate(t=Min("due_at"))["t"]
+    quiet = first_due - timedelta(seconds=1)
+    escalation.sweep(quiet)  # warm-up (connection, system user, caches)
+    runs = []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        result = escalation.sweep(quiet)
+        runs.append((time.perf_counter() - t0) * 1000)
+        assert result["escalated"] == 0 and result["warned"] == 0, result
+    return statistics.median(runs)
 
 
 def reuse(url):
@@ -224,22 +177,17 @@ def main():
 
 def run(url):
     setup_django(url, environ={"DEBUG": "0", "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS", "testserver")})
-    from django.utils import timezone
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
 
     from governance.calendar import sync_calendar
 
     sync_calendar()
-    now = timezone.now().replace(microsecond=0)
-    t0 = time.perf_counter()
-    personas, townships, depts, centres = build_province()
-    print(f"  province: {len(townships):,} townships, {len(centres)} counties, {len(depts):,} departments "
-          f"({time.perf_counter() - t0:.1f} s)")
-    loaded, results = 0, {}
+    results = {}
     for step in STEPS:
-        t0 = time.perf_counter()
-        load_cases(loaded, step - loaded, now, townships, depts, centres)
-        print(f"  loaded {step - loaded:,} cases to {step:,} in {time.perf_counter() - t0:.1f} s")
-        loaded = step
+        call_command("generate_province", townships=TOWNSHIPS, counties=COUNTIES, cases=step, stdout=sys.stdout)
+        users = get_user_model().objects
+        personas = {n: users.get(username=n) for n in ("reporter", "dispatcher", "officer", "supervisor", "city_supervisor")}
         results[step] = time_pages(personas)
     print()
     print(f"  {'page':<22} " + " ".join(f"{s:>10,}" for s in STEPS) + f"   target < {TARGET_MS:.0f} ms (median, server)")
@@ -256,6 +204,8 @@ def run(url):
     print("  table sizes at the largest step (rows estimated, heap, indexes, total):")
     for row in table_sizes():
         print(f"    {row[0]:<40} {row[1]:>12,} {row[2]:>10} {row[3]:>10} {row[4]:>10}")
+    quiet = time_quiet_sweep()
+    print(f"  sweep finding nothing due: median {quiet:.1f} ms over 20 runs (target < 50 ms)")
     explain_queues(personas)
     print(f"  province pages: {'OK' if not failures else 'OVER TARGET: ' + ', '.join(sorted(set(failures)))}")
 

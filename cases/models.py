@@ -152,7 +152,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
                                                                 paused_at__isnull=True), name="case_open_warn_at"),
             models.Index(fields=["township", "state"]),
             models.Index(fields=["lead_department", "state"]),
+            # The supervision page's segments (cases.selectors.supervision_segments): the open cases never
+            # reopened nor flagged, in the page's order; the few other open ones; finished ones that were
+            # reopened or kept a deadline. Finished first-time cases come from the created_at index.
+            models.Index(fields=["due_at", "-created_at", "-id"], name="case_supervision_open",
+                         condition=Q(state__in=OPEN_STATES, flagged_at__isnull=True, reopen_count=0)),
+            models.Index(fields=["-reopen_count", "due_at", "-created_at", "-id"], name="case_supervision_open_rare",
+                         condition=Q(state__in=OPEN_STATES) & (Q(flagged_at__isnull=False) | Q(reopen_count__gt=0)
+                                                               | Q(paused_at__isnull=False))),
+            models.Index(fields=["-reopen_count", "due_at", "-created_at", "-id"], name="case_supervision_closed_rare",
+                         condition=~Q(state__in=OPEN_STATES) & (Q(reopen_count__gt=0) | Q(due_at__isnull=False))),
         ]
+        # The text search's trigram indexes (PostgreSQL only) are in migration 0010_province_indexes.
 
     def __str__(self):
         return f"{self.number} {self.title}"

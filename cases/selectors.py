@@ -10,7 +10,8 @@ Anyone else sees nothing: a case outside this set is a 404, never a 403 that con
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q
+from django.db.models import BooleanField, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case as CaseWhen
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -152,7 +153,11 @@ def case_page(queryset, number, per_page):
     page's cases are read with their related rows (LIST_RELATED). Joining every related row before sorting
     made a city's supervision page and the county search take seconds at two million cases (issue 15).
     The ids passed the list's conditions (access included): the page's rows are read by id alone."""
-    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    return _read_page(Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number))
+
+
+def _read_page(page):
+    """The page's cases (ids in page.object_list) with their related rows, in the page's order."""
     ids = list(page.object_list)
     rows = {case.pk: case for case in case_list(Case.objects.filter(pk__in=ids))}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
@@ -201,28 +206,127 @@ def department_queue(user):
     return case_list(qs).order_by(F("claimed_at").asc(nulls_first=True), F("due_at").asc(nulls_last=True), "id")
 
 
-def supervision_list(user):
-    """Everything under the supervisor's units: open cases first — flagged (reopened twice), then overdue,
-    then reopened, then by deadline — and finished cases after them, newest first."""
-    from django.db.models import BooleanField, ExpressionWrapper
+def supervision_segments(now):
+    """The supervision order (open cases first: flagged, then overdue, then reopened, then by deadline;
+    finished cases after them) as consecutive segments: every case falls in exactly one, the segments
+    follow each other in this order, and inside each one the order is SUPERVISION_ORDER. Split so, each
+    big segment is one range of a partial index already in that order (Case.Meta: case_supervision_open,
+    created_at for finished cases) and each small one is found through a small partial index
+    (case_supervision_open_rare, case_supervision_closed_rare): a city's page reads a page's rows, not its
+    two hundred thousand cases sorted on computed keys (issue 15). "Overdue" is deadlines.overdue_q."""
+    is_open = Q(state__in=OPEN_STATES)
+    flagged, unflagged = Q(flagged_at__isnull=False), Q(flagged_at__isnull=True)
+    late = deadlines.overdue_q(now)
+    reopened, first_time = Q(reopen_count__gt=0), Q(reopen_count=0)
+    return [
+        is_open & flagged & late,
+        is_open & flagged & ~late,
+        is_open & unflagged & late & reopened,
+        is_open & unflagged & late & first_time,
+        is_open & unflagged & ~late & reopened,
+        # Not overdue, never reopened: a paused clock past its deadline, then deadlines to come, then none.
+        is_open & unflagged & first_time & Q(paused_at__isnull=False, due_at__lt=now),
+        is_open & unflagged & first_time & Q(due_at__gte=now),
+        is_open & unflagged & first_time & Q(due_at__isnull=True),
+        ~is_open & (reopened | Q(due_at__isnull=False)),
+        ~is_open & first_time & Q(due_at__isnull=True),
+    ]
+
+
+SUPERVISION_ORDER = ("-reopen_count", F("due_at").asc(nulls_last=True), "-created_at", "-id")
+
+
+def _supervision_segment_of(now):
+    """The number of a case's segment (supervision_segments) as one cheap SQL CASE: the same segments
+    written as a decision list (each test assumes the earlier ones failed), so counting a city's cases by
+    segment costs about what counting them does. tests/cases/test_supervision_order.py holds the two
+    forms to the same answer for every kind of case."""
+    late = Q(due_at__lt=now, paused_at__isnull=True)
+    flagged, reopened = Q(flagged_at__isnull=False), Q(reopen_count__gt=0)
+    open_case = CaseWhen(
+        When(flagged & late, then=Value(0)), When(flagged, then=Value(1)), When(late & reopened, then=Value(2)),
+        When(late, then=Value(3)), When(reopened, then=Value(4)), When(due_at__isnull=True, then=Value(7)),
+        When(due_at__gte=now, then=Value(6)), default=Value(5), output_field=IntegerField(),
+    )
+    return CaseWhen(When(state__in=OPEN_STATES, then=open_case), When(reopened | Q(due_at__isnull=False), then=Value(8)),
+                    default=Value(9), output_field=IntegerField())
+
+
+def supervision_list(user, now=None):
+    """Everything under the supervisor's units, in the supervision order (supervision_segments): open
+    cases first — flagged (reopened twice), then overdue, then reopened, then by deadline — and finished
+    cases after them. The page reads it through supervision_page."""
+    from django.utils import timezone
 
     units = [m.unit for m in memberships_of(user) if m.role == Role.SUPERVISOR]
     if not units:
         return Case.objects.none()
     q = _cases_q([source for unit in units for source in _subtree_sources(unit)])
-    is_open = ExpressionWrapper(Q(state__in=OPEN_STATES), output_field=BooleanField())
-    overdue = ExpressionWrapper(
-        deadlines.overdue_q(), output_field=BooleanField()
+    return case_list(Case.objects.filter(q)).order_by(
+        _supervision_segment_of(now or timezone.now()), *SUPERVISION_ORDER
     )
-    flagged = ExpressionWrapper(Q(state__in=OPEN_STATES, flagged_at__isnull=False), output_field=BooleanField())
-    return (
-        case_list(Case.objects.filter(q))
-        .annotate(open_first=is_open, is_late=overdue, is_flagged=flagged)
-        .order_by(
-            "-open_first", "-is_flagged", "-is_late", "-reopen_count", F("due_at").asc(nulls_last=True), "-created_at",
-            "-id",
-        )
-    )
+
+
+class _SegmentedIds:
+    """The ids of `queryset` in the supervision order, for a Paginator: count() is one query (how many
+    rows fall in each segment), a slice is one more (each segment the page overlaps, read in its own
+    order through its index, joined by UNION ALL)."""
+
+    def __init__(self, queryset, now):
+        self.queryset = queryset.order_by()
+        self.segments = supervision_segments(now)
+        self.segment_of = _supervision_segment_of(now)
+        self._sizes = None
+
+    def sizes(self):
+        if self._sizes is None:
+            from django.db.models import Count
+
+            rows = self.queryset.annotate(segment=self.segment_of).values("segment").annotate(n=Count("pk"))
+            found = {row["segment"]: row["n"] for row in rows.order_by()}
+            self._sizes = [found.get(i, 0) for i in range(len(self.segments))]
+        return self._sizes
+
+    def count(self):
+        return sum(self.sizes())
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, window):
+        start, stop = window.start or 0, window.stop
+        parts, first = [], 0
+        for i, (q, size) in enumerate(zip(self.segments, self.sizes(), strict=True)):
+            lo, hi = max(start, first), min(stop, first + size)
+            if lo < hi:
+                parts.append(
+                    self.queryset.filter(q).order_by(*SUPERVISION_ORDER)
+                    .annotate(segment=Value(i, output_field=IntegerField()))
+                    .values_list("segment", "reopen_count", "due_at", "created_at", "pk")[lo - first:hi - first]
+                )
+            first += size
+        if not parts:
+            return []
+        rows = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+        # UNION ALL promises no order: the parts' rows are put back in order here (at most a page of them).
+        return [row[-1] for row in sorted(rows, key=_supervision_key)]
+
+
+def _supervision_key(row):
+    """SUPERVISION_ORDER, after the segment, of a (segment, reopen_count, due_at, created_at, pk) row."""
+    segment, reopen_count, due_at, created_at, pk = row
+    return (segment, -reopen_count, due_at is None, due_at.timestamp() if due_at else 0, -created_at.timestamp(),
+            -pk)
+
+
+def supervision_page(queryset, number, per_page, now=None):
+    """A page of the supervision list (`queryset`: supervision_list, filtered) in its order, read segment
+    by segment (supervision_segments) on PostgreSQL; elsewhere (SQLite, the embedded mode) by case_page."""
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        return case_page(queryset, number, per_page)
+    return _read_page(Paginator(_SegmentedIds(queryset, now or timezone.now()), per_page).get_page(number))
 
 
 def case_events(case):

@@ -177,7 +177,7 @@ def supervision(request):
     _require_role(request.user, Role.SUPERVISOR)
     filterset = CaseFilter.for_page(request.GET, selectors.supervision_list(request.user))
     return render(request, "cases/supervision.html", {"filter": filterset,
-                                                      "page": selectors.case_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)})
+                                                      "page": selectors.supervision_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)})
 
 
 # --- The case page and its actions ------------------------------------------------------------

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "admission",
     "routing",
     "insights",
+    "bench",  # generate_province (issue 15); no models
 ]
 
 MIDDLEWARE = [
