@@ -51,7 +51,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
 
     township = models.ForeignKey(
-        "governance.Unit", verbose_name=_("上报乡镇（街道）"), on_delete=models.PROTECT, related_name="reported_cases"
+        "governance.Unit", verbose_name=_("上报乡镇（街道）"), on_delete=models.PROTECT, related_name="reported_cases",
+        db_index=False,  # the (township, state) index serves it
     )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -61,7 +62,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     resident_name = models.CharField(_("群众姓名"), max_length=50, blank=True)
     resident_phone = models.CharField(_("群众电话"), max_length=32, blank=True)
 
-    state = FSMField(_("状态"), default=CaseState.REPORTED, choices=CaseState.choices, protected=True, db_index=True)
+    state = FSMField(_("状态"), default=CaseState.REPORTED, choices=CaseState.choices, protected=True)
 
     # Triage result: the matched list item and who must act.
     list_item = models.ForeignKey(
@@ -72,7 +73,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     triage_note = models.TextField(_("研判意见"), blank=True)
     lead_department = models.ForeignKey(
         "governance.Unit", verbose_name=_("牵头部门"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="lead_cases",
+        related_name="lead_cases", db_index=False,  # the (lead_department, state) index serves it
     )
     assisting_departments = models.ManyToManyField(
         "governance.Unit", verbose_name=_("协同部门"), blank=True, related_name="assisting_cases"
@@ -150,6 +151,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
                          name="case_open_next_esc"),
             models.Index(fields=["warn_at", "id"], condition=Q(state__in=OPEN_STATES, warned_at__isnull=True,
                                                                 paused_at__isnull=True), name="case_open_warn_at"),
+            # Every index is paid for by each report and each transition that changes its columns: the
+            # (township, state) and (lead_department, state) pairs also serve lookups of their first column,
+            # and `state` has a plain btree only (it is never matched with LIKE).
+            models.Index(fields=["state"], name="case_state"),
             models.Index(fields=["township", "state"]),
             models.Index(fields=["lead_department", "state"]),
             # The supervision page's segments (cases.selectors.supervision_segments): the open cases never
