@@ -4,8 +4,6 @@ formula and every exemption on the "公式与免责" sheet, the 失职 list on t
 from io import BytesIO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from assessment import figures
 
@@ -17,6 +15,9 @@ def _value(cell):
 
 
 def report_workbook(data, close=None):
+    from openpyxl import Workbook  # on first export, not at import (worker memory, issue 15)
+    from openpyxl.styles import Font
+
     wb = Workbook()
     first = True
     for scope, title in (("department", _("部门")), ("township", _("乡镇（街道）"))):

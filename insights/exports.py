@@ -4,17 +4,19 @@ the findings, the proposals drawn from them with where each stands, and the tren
 from io import BytesIO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 
 def _header(ws, row):
+    from openpyxl.styles import Font
+
     ws.append(row)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
 
 
 def quarter_workbook(data):
+    from openpyxl import Workbook  # on first export, not at import (worker memory, issue 15)
+
     wb = Workbook()
     ws = wb.active
     ws.title = _("堵点")

@@ -9,7 +9,6 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-import openpyxl
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -140,6 +139,8 @@ def _open_xlsx(raw):
 def _load_xlsx(raw, on_row=None, headers_only=False):
     """The first sheet of an .xlsx as a Dataset, refusing a zip bomb and stopping at the row limit."""
     _open_xlsx(raw)
+    import openpyxl  # on first import of a sheet, not at module import (worker memory, issue 15)
+
     workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     try:
         rows = _sheet_rows(workbook.worksheets[0])

@@ -7,12 +7,12 @@ editing a profile makes the next suggestion build a fresh index; otherwise a que
 scores (milliseconds). Built indexes are kept per process (a few hundred documents each).
 """
 
+from __future__ import annotations
+
 import math
 import threading
 from dataclasses import dataclass, field
 
-import bm25s
-import numpy as np
 from django.core.cache import cache
 
 from routing import text
@@ -36,12 +36,14 @@ class Index:
     docs: list
     retriever: object
     departments: dict  # unit id -> Unit (with .routing_profile or None)
-    item_rows: np.ndarray = field(default=None)
-    profile_rows: np.ndarray = field(default=None)
+    item_rows: object = field(default=None)  # numpy arrays of row numbers
+    profile_rows: object = field(default=None)
     township_prior: float = 0.0  # log-odds of a basic item among the list's items (routing.services' level prior)
 
     def scores(self, tokens):
         if not tokens or not self.docs:
+            import numpy as np
+
             return np.zeros(len(self.docs))
         return self.retriever.get_scores(tokens)
 
@@ -137,6 +139,9 @@ def _build(versions, departments):
         # A county with no published list and no department yet (bm25s cannot index nothing): suggest()
         # answers "undecided" for an index without documents.
         return Index(docs=[], retriever=None, departments=units)
+    import bm25s  # here, not at import: a process that never routes does not load it (issue 15's worker memory)
+    import numpy as np
+
     retriever = bm25s.BM25(k1=1.2, b=0.75)
     retriever.index([d.tokens or ["∅"] for d in docs], show_progress=False)
     index = Index(docs=docs, retriever=retriever, departments=units)

@@ -14,11 +14,9 @@ routing.index when it (re)builds an index. Without them `tokenize` works with th
 import re
 import threading
 
-import rjieba
-
-# The module's own instance (rjieba builds it at import): a second Jieba() would hold another copy of the
-# dictionary in every web and Celery process (about 24 MiB each; issue 15's worker memory).
-_jieba = rjieba._DEFAULT_JIEBA
+# rjieba's own instance (it builds it at import): a second Jieba() would hold another copy of the dictionary
+# in every web and Celery process (about 24 MiB each; issue 15's worker memory). Imported on the first
+# segmentation, so a process that never routes (a Celery worker, an API-only web worker) never loads it.
 _lock = threading.Lock()
 _added = set()
 
@@ -33,6 +31,25 @@ BUILTIN_WORDS = [
     "教辅", "不动产", "房产证", "网签", "开发商", "交房", "电梯", "燃气", "液化气", "停水", "停电", "路灯",
     "减速带", "红绿灯", "信号灯", "违停", "乱停车", "养犬", "遛狗", "流浪狗", "垃圾站", "垃圾分类", "公厕",
 ]
+
+_jieba = None
+_pending = []  # (word, freq) added before rjieba was loaded
+
+
+def _segmenter():
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                import rjieba
+
+                jieba = rjieba._DEFAULT_JIEBA
+                for word, freq in _pending:
+                    jieba.add_word(word, freq, None)
+                _pending.clear()
+                _jieba = jieba
+    return _jieba
+
 
 STOP_WORDS = frozenset("""
 的 了 是 在 和 与 及 或 而 也 就 都 又 还 很 太 更 最 被 把 让 给 对 从 到 向 为 以 于 由 将 之 其 这 那 此 些
@@ -121,7 +138,10 @@ def add_words(words, freq=200000):
         return
     with _lock:
         for word in new:
-            _jieba.add_word(word, freq, None)
+            if _jieba is None:
+                _pending.append((word, freq))
+            else:
+                _jieba.add_word(word, freq, None)
             _added.add(word)
 
 
@@ -136,7 +156,7 @@ def tokenize(text):
     if not text:
         return []
     words = []
-    for raw in _jieba.cut_for_search(str(text).lower(), True):
+    for raw in _segmenter().cut_for_search(str(text).lower(), True):
         word = raw.strip()
         if not word or word in STOP_WORDS or _DROP_RE.match(word):
             continue
