@@ -56,7 +56,9 @@ def test_an_xlsx_that_expands_past_the_limit_is_refused_before_it_is_parsed(db, 
     upload = sheet_xlsx(60_000)
     assert upload.size < 1024 * 1024
     monkeypatch.setattr(imports, "MAX_DECOMPRESSED_BYTES", 1024 * 1024)
-    monkeypatch.setattr(imports.openpyxl, "load_workbook", None)  # proves the workbook is never opened
+    import openpyxl
+
+    monkeypatch.setattr(openpyxl, "load_workbook", None)  # proves the workbook is never opened
     with pytest.raises(ValidationError) as caught:
         imports.load_upload(upload)
     assert "解压后" in caught.value.messages[0]
