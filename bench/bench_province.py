@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from database import bench_database_url, recreate_database, setup_django
+from database import bench_database_url, empty_sweep_times, recreate_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -127,19 +127,11 @@ def time_quiet_sweep():
 
     from django.db.models import Min
 
-    from cases import escalation
     from cases.models import OPEN_STATES, Case
 
     first_due = Case.objects.filter(state__in=OPEN_STATES, escalation_level=0).aggregate(t=Min("due_at"))["t"]
     quiet = first_due - timedelta(seconds=1)
-    escalation.sweep(quiet)  # warm-up (connection, system user, caches)
-    runs = []
-    for _ in range(20):
-        t0 = time.perf_counter()
-        result = escalation.sweep(quiet)
-        runs.append((time.perf_counter() - t0) * 1000)
-        assert result["escalated"] == 0 and result["warned"] == 0, result
-    return statistics.median(runs)
+    return statistics.median(empty_sweep_times(quiet))
 
 
 def reuse(url):

@@ -4,6 +4,7 @@ folder is on sys.path); not a benchmark itself (`make bench` runs bench_*.py onl
 
 import os
 import sys
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -74,3 +75,19 @@ def case_insert_columns(specific, script):
         else:
             raise SystemExit(f"{script}: no value for NOT NULL column {field.column}")
     return columns, values
+
+
+def empty_sweep_times(at, runs=20):
+    """Milliseconds of `runs` deadline sweeps at `at`, each of which must find nothing due (after a warm-up
+    for the connection, the system user, the caches and the URLconf a running worker has long imported)."""
+    from cases import escalation
+
+    escalation.sweep(at)
+    escalation.case_url(0)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = escalation.sweep(at)
+        times.append((time.perf_counter() - started) * 1000)
+        assert result["escalated"] == 0 and result["warned"] == 0, result
+    return times

@@ -12,6 +12,7 @@ Rate limiting therefore goes on per process during an outage (each web worker co
 import logging
 import threading
 import time
+from collections import OrderedDict
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -23,6 +24,34 @@ logger = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0
 _FAILURES = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
 _OPERATIONS = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many", "clear")
+
+
+class ProcessLRU:
+    """A bounded map kept in this process, for values that never go stale (immutable list versions and
+    what is rendered from them): the least recently read entry is dropped past `maxsize`. Thread-safe."""
+
+    def __init__(self, maxsize):
+        self.maxsize = maxsize
+        self._data = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._data.clear()
 
 
 class _ReusedClient(RedisCacheClient):

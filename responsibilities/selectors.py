@@ -8,8 +8,6 @@ The cases app depends on `published_versions_for_unit(s)` and `item_search` (kee
 """
 
 import copy
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -19,6 +17,7 @@ from django.db.models import IntegerField, Q, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from config.cache import ProcessLRU
 from governance.models import LEVEL_ORDER
 from responsibilities.models import DutyList, ItemKind, ListEvent, ListItem, ListVersion, VersionStatus
 from responsibilities.permissions import can_edit_any_list, can_edit_list, editor_scope_q
@@ -251,38 +250,29 @@ def version_list(duty_list, *, include_draft=False):
     return list(duty_list.versions.filter(status__in=statuses).select_related("published_by").order_by("-number"))
 
 
-_LOCAL_ITEMS = OrderedDict()  # version pk -> items; immutable versions only, so never stale
-_LOCAL_ITEMS_MAX = 256
-_local_lock = threading.Lock()
+_LOCAL_ITEMS = ProcessLRU(256)  # version pk -> items; immutable versions only, so never stale
 
 
 def clear_process_items():
     """Forget this process's copies of version items (tests)."""
-    with _local_lock:
-        _LOCAL_ITEMS.clear()
-        _SUMMARIES.clear()
+    _LOCAL_ITEMS.clear()
+    _SUMMARIES.clear()
 
 
 def version_items(version):
     """All items of a version with their departments, in display order. Cached for immutable versions:
-    in this process (the last _LOCAL_ITEMS_MAX versions read), then in the shared cache. Callers get
+    in this process (the last 256 versions read), then in the shared cache. Callers get
     their own copies of the items (they may set attributes on them)."""
     if version.status == VersionStatus.DRAFT:
         return _load_items(version)
-    with _local_lock:
-        items = _LOCAL_ITEMS.get(version.pk)
-        if items is not None:
-            _LOCAL_ITEMS.move_to_end(version.pk)
+    items = _LOCAL_ITEMS.get(version.pk)
     if items is None:
         key = CACHE_KEY.format(pk=version.pk)
         items = cache.get(key)
         if items is None:
             items = _load_items(version)
             cache.set(key, items, CACHE_SECONDS)
-        with _local_lock:
-            _LOCAL_ITEMS[version.pk] = items
-            while len(_LOCAL_ITEMS) > _LOCAL_ITEMS_MAX:
-                _LOCAL_ITEMS.popitem(last=False)
+        _LOCAL_ITEMS.put(version.pk, items)
     return [copy.copy(item) for item in items]
 
 

@@ -4,9 +4,6 @@ Views are thin: parse input, call one selector or service, render. Every state c
 with CSRF; access checks live in the selectors (public pages only ever see published versions).
 """
 
-import threading
-from collections import OrderedDict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.cache import ProcessLRU
 from config.forms import service_errors_into_form
 from governance.models import Unit, UnitKind
 from responsibilities import imports, selectors, services
@@ -53,25 +51,20 @@ def list_current(request, code):
 # The unfiltered pages of a public version, rendered once per process: a published or superseded version
 # never changes (database triggers), so its filter form and each page of its items are the same HTML for
 # everyone in a language. Only the page around them (header, status, other versions, the signed-in user)
-# is rendered per request. At most _RENDERED_MAX blocks (about 60 KB each) are kept, oldest dropped.
-_RENDERED = OrderedDict()
-_RENDERED_MAX = 64
-_rendered_lock = threading.Lock()
+# is rendered per request. At most 64 blocks (about 60 KB each) are kept, least recently read dropped.
+_RENDERED = ProcessLRU(64)
 
 
 def clear_rendered():
     """Forget this process's rendered blocks (tests)."""
-    with _rendered_lock:
-        _RENDERED.clear()
+    _RENDERED.clear()
 
 
 def _rendered_blocks(request, version, page_number):
     key = (version.pk, get_language(), page_number)
-    with _rendered_lock:
-        blocks = _RENDERED.get(key)
-        if blocks is not None:
-            _RENDERED.move_to_end(key)
-            return blocks
+    blocks = _RENDERED.get(key)
+    if blocks is not None:
+        return blocks
     all_items = selectors.version_items(version)
     page = Paginator(selectors.filter_items(all_items), PAGE_SIZE).get_page(page_number)
     context = {"version": version, "duty_list": version.duty_list, "page": page,
@@ -79,10 +72,7 @@ def _rendered_blocks(request, version, page_number):
                "groups": selectors.group_items(page.object_list)}
     blocks = {name: mark_safe(render_to_string(f"responsibilities/snippets/version_{name}.html", context, request))  # noqa: S308 - our own templates, escaped when rendered
               for name in ("filter", "items")}
-    with _rendered_lock:
-        _RENDERED[key] = blocks
-        while len(_RENDERED) > _RENDERED_MAX:
-            _RENDERED.popitem(last=False)
+    _RENDERED.put(key, blocks)
     return blocks
 
 
