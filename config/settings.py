@@ -150,6 +150,8 @@ if CELERY_EMBEDDED:
     # Embedded local mode: a broker made of three folders under var/, no server needed.
     _broker_dir = VAR_DIR / "celery"
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem channel, writing each message whole and claiming it atomically (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
