@@ -216,3 +216,28 @@ def test_assignment_sheet_prints_the_item_basis_deadlines_and_departments(client
     client.force_login(org.dispatcher)
     reported = flow.reported()
     assert client.get(reverse("cases:assignment_sheet", args=[reported.pk])).status_code == 404
+
+
+def test_a_search_past_the_count_cap_says_more_than_and_offers_only_the_pages_up_to_it(client, org, flow, monkeypatch):
+    # The cap is 10,000 in use (cases.selectors.COUNT_CAP); a small one shows the same behaviour on a few cases.
+    from cases.selectors import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 30)
+    made = [flow.reported(title=f"占道经营{i}").number for i in range(33)]
+    client.force_login(org.dispatcher)
+
+    response = client.get(SEARCH, {"q": "占道经营"})
+    page = response.context["page"]
+    assert page.paginator.capped and page.paginator.count == 30 and page.paginator.num_pages == 2
+    html = response.content.decode()
+    assert "找到超过 30 件" in html and "共找到" not in html
+    assert "第 1 / 2+ 页" in html
+    # The pages up to the cap list distinct cases, newest first, from the 33 made.
+    second = client.get(SEARCH, {"q": "占道经营", "page": 2})
+    listed = numbers(response) + numbers(second)
+    assert len(listed) == 30 == len(set(listed)) and set(listed) <= set(made)
+
+    # At or under the cap the count is exact, as before.
+    response = client.get(SEARCH, {"q": "占道经营1"})  # 占道经营1, 10…19
+    assert not response.context["page"].paginator.capped
+    assert "共找到 11 件" in response.content.decode()
