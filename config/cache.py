@@ -86,9 +86,10 @@ def count_hit(key, timeout, cache=None):
 
     The one fixed-window counter (API throttles, the public lookup's rate, failed sign-ins per account).
     On Redis it is one round trip (SET NX EX, INCR, pipelined), elsewhere add-then-incr."""
-    from django.core.cache import cache as default_cache
+    from django.core.cache import caches
 
-    cache = cache or default_cache
+    # caches["default"], not django.core.cache.cache: that is a proxy, which no isinstance sees through.
+    cache = cache or caches["default"]
     if isinstance(cache, FailSafeRedisCache):
         return cache.count_hit(key, timeout)
     return _count_hit_plain(cache, key, timeout)

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -248,3 +249,22 @@ def test_one_counter_shared_by_processes_with_its_lifetime_and_its_fallback(redi
     redis_server.stop()
     assert [count_hit("k", 30, cache=first), count_hit("k", 30, cache=first)] == [1, 2]
     assert count_hit("k", 30, cache=second) == 1
+
+
+def test_the_default_cache_counts_in_one_pipelined_round_trip(monkeypatch):
+    """count_hit() without a cache argument (the API throttles, the lookup's rate) takes the pipelined path
+    on the deployment's Redis cache: django.core.cache.cache is a proxy that isinstance does not see
+    through, and the throttles paid two round trips per request (add, then incr) for it."""
+    from django.core.cache import caches
+
+    from config.cache import FailSafeRedisCache, count_hit
+
+    if not isinstance(caches["default"], FailSafeRedisCache):
+        pytest.skip("the suite runs without Redis")  # .ci/run always provides it
+    pipelined = []
+    real = FailSafeRedisCache.count_hit
+    monkeypatch.setattr(FailSafeRedisCache, "count_hit",
+                        lambda self, *a, **k: pipelined.append(a) or real(self, *a, **k))
+    key = f"one-trip-{uuid.uuid4().hex}"
+    assert [count_hit(key, 30), count_hit(key, 30)] == [1, 2]
+    assert len(pipelined) == 2
