@@ -106,3 +106,22 @@ def test_notifications_are_grouped_per_case_and_ticked_groups_are_marked_read(or
     assert list(Notification.objects.filter(recipient=org.officer, read_at__isnull=True).values_list("title", flat=True)) == ["另一件"]
     client.post(reverse("notifications_mark_read"), {"selected": "1"})  # nothing ticked: nothing changes
     assert Notification.objects.filter(recipient=org.officer, read_at__isnull=True).count() == 1
+
+
+def test_many_recipients_cost_one_insert_and_a_dedupe_key_still_holds_per_recipient(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = [org.officer, org.officer_a2, org.dispatcher, org.supervisor]
+    with CaptureQueriesContext(connection) as ctx:
+        created = send(people)
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "governance_notification"')]
+    assert len(inserts) == 1  # a county's dispatchers are told of a report in one round trip
+    assert sorted(n.recipient_id for n in created) == sorted(p.pk for p in people)
+    assert all(n.pk and n.created_at for n in created)
+
+    # With a dedupe key (the sweep's re-sends) each recipient still gets at most one, however often sent.
+    first = send(people, dedupe_key="case:1:overdue")
+    again = send(people, dedupe_key="case:1:overdue")
+    assert len(first) == 4 and again == []
+    assert Notification.objects.filter(dedupe_key__startswith="case:1:overdue").count() == 4
