@@ -9,6 +9,8 @@
                                    The case page (cases.views) and the API (cases.api) call it; Open311,
                                    emails, the search and its Excel export carry no resident data at all,
                                    and the admin leaves the two fields out
+    mask_contacts(text)            free text the public reads (Open311's description, address and status
+                                   notes) with ID, mobile and landline numbers masked
     anonymise_due(now)             the retention sweep: RESIDENT_DATA_RETENTION_DAYS after a case is closed
                                    (closed, withdrawn, returned) its resident's name and phone are blanked,
                                    with one case.resident_anonymised event; idempotent (lock, re-check)
@@ -53,6 +55,24 @@ def mask_phone(phone):
     if len(digits) >= 7:
         return f"{digits[:3]}****{digits[-4:]}"
     return "*" * max(len(digits) - 2, 0) + digits[-2:] if digits else ""
+
+
+# Contact details written into free text (a description, a resolution note): an 18-digit resident ID
+# (身份证号), a mainland mobile number with or without spaces or dashes, a landline with its area code.
+_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9Xx])")
+_MOBILE = re.compile(r"(?<![0-9])(?P<prefix>\+?86[ -]?)?(?P<number>1[3-9][0-9](?:[ -]?[0-9]){8})(?![0-9])")
+_LANDLINE = re.compile(r"(?<![0-9])\(?0[1-9][0-9]{1,2}\)?[ -]?[1-9][0-9]{6,7}(?![0-9])")
+
+
+def mask_contacts(text):
+    """The text with every resident ID, mobile and landline number in it masked (110***********1234,
+    138****1234): what the public reads of a case (Open311's GET) — a clerk often writes the caller's
+    number into the description, and it must not be published with it."""
+    if not text:
+        return text or ""
+    text = _ID_NUMBER.sub(lambda m: f"{m[0][:3]}{'*' * 11}{m[0][-4:]}", text)
+    text = _MOBILE.sub(lambda m: (m["prefix"] or "") + mask_phone(m["number"]), text)
+    return _LANDLINE.sub(lambda m: mask_phone(m[0]), text)
 
 
 def can_see_unmasked(user, case):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import CaseState, Urgency
+from cases.privacy import mask_contacts
 from responsibilities.models import Category, ItemKind
 
 # Open311 "open": someone still works on it. A resolved case awaits only the township's rating: "closed"
@@ -151,20 +152,21 @@ def request_dict(case):
         agency = case.township.display_name
     else:
         agency = case.dispatch_centre.display_name if case.dispatch_centre_id else ""
-    # Deliberately absent: resident_name, resident_phone, reporter, photos (personal data).
+    # Deliberately absent: resident_name, resident_phone, reporter, photos (personal data); and the texts
+    # anyone may read carry no phone or ID number written into them (cases.privacy.mask_contacts).
     return {
         "service_request_id": case.number,
         "status": status_of(case),
-        "status_notes": status_notes(case),
+        "status_notes": mask_contacts(status_notes(case)),
         "service_name": name,
         "service_code": code,
-        "description": case.description,
+        "description": mask_contacts(case.description),
         "agency_responsible": agency,
         "service_notice": "",
         "requested_datetime": iso(case.created_at),
         "updated_datetime": iso(case.updated_at),
         "expected_datetime": iso(case.due_at) if case.state in OPEN_STATUSES else None,
-        "address": case.address,
+        "address": mask_contacts(case.address),
         "address_id": "",
         "zipcode": "",
         "lat": str(case.latitude) if case.latitude is not None else "",

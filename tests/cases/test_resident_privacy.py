@@ -175,3 +175,17 @@ def test_a_county_supervisor_exports_only_its_own_area(org, resident_case, clien
     neighbour = make_user("neighbour_supervisor", "邻县领导")
     membership_grant(user=neighbour, unit=other, role=Role.SUPERVISOR)
     assert client_for(neighbour).post(URL, {"phone": "13800001234"}).json()["cases"] == []
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("联系电话13912345678，身份证号11010119900307123X", "联系电话139****5678，身份证号110***********123X"),
+    ("请回电 139 1234 5678 或 0731-84561234", "请回电 139****5678 或 073****1234"),
+    ("+86 139-1234-5678", "+86 139****5678"),
+    ("电话：(0731)84561234", "电话：073****1234"),
+    # What is not a contact number stays as written: case numbers, dates and times, house numbers, coordinates.
+    ("SZ-SFX-2026-000689 于2026-12-04 20:00 上报", "SZ-SFX-2026-000689 于2026-12-04 20:00 上报"),
+    ("东六路 101 线公交车，解放路 12 号，30.1234567", "东六路 101 线公交车，解放路 12 号，30.1234567"),
+    ("", ""),
+])
+def test_contact_numbers_in_free_text_are_masked_and_nothing_else(text, masked):
+    assert privacy.mask_contacts(text) == masked

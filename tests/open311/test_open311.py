@@ -354,3 +354,27 @@ def test_a_general_request_records_the_routing_services_answer_beside_what_the_c
     assert "routing_model" in received.data
     named = post_request(client, api_key[1], "json").json()[0]["service_request_id"]
     assert "routing_verdict" not in CaseEvent.objects.get(case__number=named, action="case.open311_received").data
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_phone_and_id_numbers_written_into_a_case_are_masked_in_what_the_public_reads(client, duty, org, api_key,
+                                                                                        fmt):
+    request_id = post_request(
+        client, api_key[1], "json",
+        description="摊主王某拒不整改，请联系举报人 139 1234 5678 或 0731-84561234，身份证号 43010219800101123X。",
+        address_string="城关街道农贸市场东门（门卫电话 13800001111）",
+    ).json()[0]["service_request_id"]
+    case = Case.objects.get(number=request_id)
+    case = case_services.case_triage(case=case, actor=org.dispatcher)
+    case = case_services.case_assign(case=case, actor=org.dispatcher, list_item=duty.assisting)
+    case = case_services.case_claim(case=case, actor=org.officer)
+    case_services.case_resolve(case=case, actor=org.officer, note="已责令下架，回访电话 13900002222 满意")
+
+    for url in (f"{BASE}/requests/{request_id}.{fmt}", f"{BASE}/requests.{fmt}"):
+        body = client.get(url).content.decode()
+        for clear in ("139 1234 5678", "84561234", "43010219800101123X", "13800001111", "13900002222"):
+            assert clear not in body, (url, clear)
+        assert "139****5678" in body and "430***********123X" in body and "139****2222" in body
+        assert "摊主王某拒不整改" in body and "已责令下架" in body  # the rest of the text is untouched
+    # The staff who handle the case still read what was written (the API for a signed-in user is unchanged).
+    assert "139 1234 5678" in Case.objects.get(pk=case.pk).description
