@@ -232,6 +232,7 @@ def test_a_search_past_the_count_cap_says_more_than_and_offers_only_the_pages_up
     html = response.content.decode()
     assert "找到超过 30 件" in html and "共找到" not in html
     assert "第 1 / 2+ 页" in html
+    assert "导出 Excel（前 10000 件）" in html  # the export's own limit (search.EXPORT_LIMIT), said where it bites
     # The pages up to the cap list distinct cases, newest first, from the 33 made.
     second = client.get(SEARCH, {"q": "占道经营", "page": 2})
     listed = numbers(response) + numbers(second)
