@@ -31,7 +31,7 @@ DEPARTMENT_MIN_SHARE = 0.12
 # The level (township or department) is a small logistic model over cues that hold for any county: how far the
 # township's share beats the best department's, and by how much more once it is a clear lead (more than e² times:
 # a short message that only a basic item matches, "邻里纠纷请求调解"; long letters match many items in passing,
-# so the plain ratio weighs little; the halves fit it +0.50 and -0.07, the development letters seldom having one,
+# so the plain ratio weighs little; the halves fit it +0.31 and -0.11, the development letters seldom having one,
 # and it is kept for the report form's and the lookup's short texts), a township named in the title (the writer places the matter in a
 # township's territory, 属地), a village or group named, a bureau named (the writer addresses a department), a
 # township government named, a village's collective affairs (村委会 and 村干部, 低保评定, 征地拆迁补偿, 宅基地,
@@ -40,13 +40,14 @@ DEPARTMENT_MIN_SHARE = 0.12
 # can neither decide nor deliver them). Its prior is the list's own proportion of basic items
 # (Index.township_prior) plus LEVEL_BIAS. The weights were fitted by logistic regression on each half of the
 # development messages (bench/bench_routing.py --fit prints both fits and each fit's figures on the other half)
-# and are the two fits' mean, rounded; TOWNSHIP_P is the lowest threshold at which township precision stays
-# ≥ 90 % on both halves.
+# and are the two fits' mean, rounded to 0.05 (refitted whenever the demo list or a cue changes: these are the fits
+# after the list's row-specific keywords went, commit 7735668); TOWNSHIP_P is the lowest threshold at which
+# township precision stays ≥ 90 % on both halves.
 LEVEL_WEIGHTS = {
-    "share_ratio": 0.4, "clear_lead": 0.2, "title_township": 0.65, "locality": 0.8, "names_bureau": -0.6,
-    "names_township_government": 0.8, "village_affairs": 0.8, "department_service": -0.9,
+    "share_ratio": 0.4, "clear_lead": 0.1, "title_township": 0.65, "locality": 0.75, "names_bureau": -0.65,
+    "names_township_government": 0.75, "village_affairs": 0.9, "department_service": -0.9,
 }
-LEVEL_BIAS = -0.25
+LEVEL_BIAS = -0.2
 CLEAR_LEAD = 2.0  # log share ratio beyond which the township's lead counts again (clear_lead)
 TOWNSHIP_P = 0.7  # 属本级职责 only at this probability: a wrong "yours" discourages the whistle
 DEPARTMENT_P = TOWNSHIP_P  # below it, a department when one stands out (DEPARTMENT_MIN_SHARE); else undecided
