@@ -119,14 +119,19 @@ def test_the_segments_are_read_through_their_indexes(org, every_kind):
     base = selectors.supervision_list(org.supervisor).order_by()
     segments = selectors.supervision_segments(now)
     with connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")  # a test database is small enough to scan
-        cur.execute("SET LOCAL enable_bitmapscan = off")
+        # A test database is small enough to scan and sort: once its few rows are ANALYZEd (autovacuum does it
+        # during a long suite) sorting three rows is cheaper than any index. Turning the alternatives off asks
+        # the question this test is about — does each segment have an index in its own order whose condition
+        # the segment implies? — and a Sort in the plan still says no. The plans on a province's data are
+        # bench/bench_province.py's (EXPLAIN ANALYZE).
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_incremental_sort"):
+            cur.execute(f"SET LOCAL {setting} = off")
         for number, index in [(3, "case_supervision_open"), (6, "case_supervision_open"),
                               (0, "case_supervision_open_rare"), (4, "case_supervision_open_rare"),
                               (8, "case_supervision_closed_rare")]:
             part = base.filter(segments[number]).order_by(*selectors.SUPERVISION_ORDER).values_list("pk")[:20]
             plan = part.explain()
-            assert index in plan and "Sort" not in plan.replace("Incremental Sort", ""), (number, plan)
+            assert index in plan and "Sort" not in plan, (number, plan)
 
 
 def test_past_the_count_cap_the_pages_up_to_it_keep_the_order_and_the_page_says_more(client, org, every_kind,
