@@ -92,7 +92,8 @@ def dataset_for_items(items, title="清单"):
     for item in items:
         data.append([neutralise(value) for value in [
             item.code, item.title, item.get_kind_display(), item.get_category_display(), item.description,
-            item.legal_basis, item.department.display_name if item.department_id else "",
+            # The full official name, as the list is printed and filed (an import accepts it, the code or the short name).
+            item.legal_basis, item.department.name if item.department_id else "",
             item.response_hours if item.response_hours is not None else "",
             item.resolution_days if item.resolution_days is not None else "", item.keywords,
         ]])

@@ -135,7 +135,10 @@ def test_exports_to_xlsx_and_csv_with_every_item(client, published):
     text = response.content.decode("utf-8-sig")
     records = list(csv.DictReader(io.StringIO(text)))
     assert {r["编码"] for r in records} == {"JB-001", "JB-002", "PH-001", "FM-001", "FM-002", "FM-003"}
-    assert next(r for r in records if r["编码"] == "FM-001")["牵头/责任部门"] == "县综合执法局"
+    # Exported and printed lists name a department in full, as the list is filed (the pages use the short name).
+    assert next(r for r in records if r["编码"] == "FM-001")["牵头/责任部门"] == "示范县综合行政执法局"
+    printed = client.get(reverse("responsibilities:version_print", args=["x-township", 1])).content.decode()
+    assert "示范县综合行政执法局" in printed and "县综合执法局" not in printed
 
 
 def test_superseded_versions_keep_their_permalink_and_say_so(client, org, published):
