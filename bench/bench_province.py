@@ -19,7 +19,8 @@ step the assessor of the first county opens the dashboard of the previous month 
 discusses, the page's default) through the real view: just after the county's facts changed (the report and
 its charts computed, not cached; median of 5) and again unchanged (cached); assessment.selectors.build_report
 is timed alone (median of 5), the page's query count printed, and the rollup of that county's month by the
-real code timed (median of 3). At the largest step the plans of the page's queries are printed, heaviest first.
+real code timed (median of 3). At the largest step the hourly rollup task is timed once over the whole province
+and the plans of the page's queries are printed, heaviest first.
 """
 
 import os
@@ -206,6 +207,16 @@ def explain_assessment(sql):
         print(f"     {line}")
 
 
+def time_hourly_rollup():
+    """The hourly Celery task's work, province-wide (assessment.tasks.rollup_recent_days: every case reported or
+    with an event yesterday or today recomputed): (seconds, facts written)."""
+    from assessment.tasks import rollup_recent_days
+
+    t0 = time.perf_counter()
+    written = rollup_recent_days()
+    return time.perf_counter() - t0, written
+
+
 def table_sizes():
     from django.db import connection
 
@@ -339,6 +350,9 @@ def run(url):
         print(f"    {row[0]:<40} {row[1]:>12,} {row[2]:>10} {row[3]:>10} {row[4]:>10}")
     quiet = time_quiet_sweep()
     print(f"  sweep finding nothing due: median {quiet:.1f} ms over 20 runs (target < 50 ms)")
+    seconds, written = time_hourly_rollup()
+    print(f"  hourly assessment rollup (assessment.tasks.rollup_recent_days, whole province): {written:,} facts in "
+          f"{seconds:.1f} s (no target)")
     explain_queues(personas)
     explain_assessment(assessment[STEPS[-1]]["sql"])
     print(f"  province pages: {'OK' if not failures else 'OVER TARGET: ' + ', '.join(sorted(set(failures)))}")
