@@ -232,7 +232,8 @@ def refresh_county(county):
     top = new.aggregate(top=Max("pk"))["top"]
     if top is None:
         return 0
-    changed = list(new.filter(pk__lte=top).values_list("case_id", flat=True).distinct())
+    # order_by(): CaseEvent's default ordering (created_at, id) would join the DISTINCT, one row per event.
+    changed = list(new.filter(pk__lte=top).order_by().values_list("case_id", flat=True).distinct())
     refresh_cases(changed)
     RollupWatermark.objects.filter(pk=mark.pk, last_event_id__lt=top).update(last_event_id=top)
     return len(changed)
