@@ -55,8 +55,8 @@ def test_watermark_counts_a_case_with_several_new_events_once(org, lists, at, re
         assert refresh_county(org.county) == 2
         a = case_services.case_assign(case=a, actor=org.dispatcher, list_item=lists.assisting)
         case_services.case_claim(case=a, actor=org.officer)
-        # Two events of one case since the watermark: one case to recompute (the event list was ordered by
-        # the model's created_at, id, so DISTINCT ran over events and each event came back as a case).
+        # Two events of one case since the watermark: one case to recompute (CaseEvent's default ordering,
+        # created_at and id, must not join the query's grouping, or each event comes back as a case).
         assert refresh_county(org.county) == 1
     assert CaseFact.objects.filter(case=a, role="lead", claimed=True).exists()
     assert CaseFact.objects.filter(case=b, role="township").exists()
