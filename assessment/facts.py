@@ -228,11 +228,15 @@ def refresh_county(county):
     """Bring the county's facts up to its audit log: cases with events after the watermark are recomputed.
     Two queries when nothing changed."""
     mark, _ = RollupWatermark.objects.get_or_create(county=county)
-    new = CaseEvent.objects.filter(pk__gt=mark.last_event_id, case__township__parent_id=county.pk)
-    top = new.aggregate(top=Max("pk"))["top"]
-    if top is None:
+    # One scan of the province's events after the watermark gives the cases to recompute and, from the same
+    # snapshot, the last event seen (a day behind on bench_province's 2M cases, 112k events: a MAX then a
+    # DISTINCT scanned them twice, 108 + 59 ms). order_by(): CaseEvent's default ordering would join the GROUP BY.
+    rows = list(CaseEvent.objects.filter(pk__gt=mark.last_event_id, case__township__parent_id=county.pk).order_by()
+                .values("case_id").annotate(top=Max("pk")).values_list("case_id", "top"))
+    if not rows:
         return 0
-    changed = list(new.filter(pk__lte=top).values_list("case_id", flat=True).distinct())
+    top = max(last for _case, last in rows)
+    changed = [case_id for case_id, _last in rows]
     refresh_cases(changed)
     RollupWatermark.objects.filter(pk=mark.pk, last_event_id__lt=top).update(last_event_id=top)
     return len(changed)

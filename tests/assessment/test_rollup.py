@@ -46,3 +46,17 @@ def test_watermark_recomputes_only_cases_with_new_events(org, lists, at, report_
     assert CaseFact.objects.filter(case=a, role="lead", body=org.dept).exists()
     assert RollupWatermark.objects.get(county=org.county).last_event_id > 0
     assert date(2026, 6, 8) == CaseFact.objects.get(case=a, role="township").day
+
+
+def test_watermark_counts_a_case_with_several_new_events_once(org, lists, at, report_case):
+    with at("2026-06-08 09:00"):
+        a = report_case()
+        b = report_case("另一件")
+        assert refresh_county(org.county) == 2
+        a = case_services.case_assign(case=a, actor=org.dispatcher, list_item=lists.assisting)
+        case_services.case_claim(case=a, actor=org.officer)
+        # Two events of one case since the watermark: one case to recompute (CaseEvent's default ordering,
+        # created_at and id, must not join the query's grouping, or each event comes back as a case).
+        assert refresh_county(org.county) == 1
+    assert CaseFact.objects.filter(case=a, role="lead", claimed=True).exists()
+    assert CaseFact.objects.filter(case=b, role="township").exists()
