@@ -242,6 +242,23 @@ def refresh_county(county):
     return len(changed)
 
 
+def advance_watermarks(since, top):
+    """After a rollup that recomputed every case with an event since `since` (refresh_day of yesterday and
+    today), move to `top` (the last event id read before that rollup began) the watermark of every county
+    whose events after its watermark all fall in that window: they were recomputed, so the county's page
+    has nothing to catch up. A county behind by older events keeps its watermark (its page recomputes
+    them, as before). One indexed read per county: the first event of the province after the watermark.
+    An event whose transaction commits after `top` was read carries today's date, so the next hourly
+    rollup recomputes it (as it always has)."""
+    advanced = 0
+    for mark in RollupWatermark.objects.filter(last_event_id__lt=top):
+        first = (CaseEvent.objects.filter(pk__gt=mark.last_event_id).order_by("pk")
+                 .values_list("created_at", flat=True).first())
+        if first is not None and first >= since:
+            advanced += RollupWatermark.objects.filter(pk=mark.pk, last_event_id__lt=top).update(last_event_id=top)
+    return advanced
+
+
 def refresh_day(day):
     """The daily rollup: every case reported on `day` or with an event on `day` is recomputed. Re-runnable."""
     tz = timezone.get_current_timezone()

@@ -60,3 +60,30 @@ def test_watermark_counts_a_case_with_several_new_events_once(org, lists, at, re
         assert refresh_county(org.county) == 1
     assert CaseFact.objects.filter(case=a, role="lead", claimed=True).exists()
     assert CaseFact.objects.filter(case=b, role="township").exists()
+
+
+def test_the_hourly_rollup_moves_the_watermarks_past_what_it_recomputed(org, lists, at, report_case):
+    """An assessor's first visit of the day finds the facts already up to date: the hourly task's
+    recomputation of yesterday and today moves the county's watermark, unless older events are pending."""
+    with at("2026-06-08 09:00"):
+        a = report_case()
+        assert refresh_county(org.county) == 1  # the page's catch-up; the watermark is at a's report
+    with at("2026-06-10 10:00"):
+        a = case_services.case_assign(case=a, actor=org.dispatcher, list_item=lists.assisting)
+    with at("2026-06-11 11:00"):
+        case_services.case_claim(case=a, actor=org.officer)
+        tasks.rollup_recent_days()  # 10 and 11 June: a's assign and claim
+        # Both events were recomputed by the rollup: the page has nothing left to do.
+        assert refresh_county(org.county) == 0
+    assert CaseFact.objects.filter(case=a, role="lead", body=org.dept, claimed=True).exists()
+
+    with at("2026-06-11 12:00"):
+        b = report_case("另一件")
+    mark = RollupWatermark.objects.get(county=org.county)
+    RollupWatermark.objects.filter(pk=mark.pk).update(last_event_id=0)  # a county whose page was never opened
+    with at("2026-06-11 13:00"):
+        tasks.rollup_recent_days()
+        # Its events since 8 June are older than yesterday: the watermark stays and the page recomputes them.
+        assert RollupWatermark.objects.get(county=org.county).last_event_id == 0
+        assert refresh_county(org.county) == 2
+    assert CaseFact.objects.filter(case=b, role="township").exists()
