@@ -8,10 +8,9 @@ Visibility rules (issue 4), one query for all of them (`_visibility_q`):
 Anyone else sees nothing: a case outside this set is a 404, never a 403 that confirms it exists.
 """
 
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, F, Func, IntegerField, Q, Value, When
 from django.db.models import Case as CaseWhen
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -150,10 +149,11 @@ def case_list(queryset):
     return queryset.select_related(*LIST_RELATED)
 
 
-# A long list (the county search, supervision) counts its cases exactly up to this many and beyond it says
-# "more than 10,000": counting a city's million cases to print one figure cost half a second a page at ten
-# million cases (issue 15), while nobody pages to the ten-thousandth case — they narrow the filters (and the
-# dashboards give exact totals from their rollups). The Excel export takes the same number (search.EXPORT_LIMIT).
+# The county search counts its matches exactly up to this many and beyond it says "more than 10000": a
+# common word's matches among a county's hundred thousand cases are counted to the end otherwise, while
+# nobody pages to the ten-thousandth case — they add conditions. The Excel export takes the same number
+# (search.EXPORT_LIMIT). The supervision page counts exactly (supervision_page: its segments' sizes place
+# every page; counting each segment under a LIMIT repeated the access scan per segment and cost more).
 COUNT_CAP = 10_000
 
 
@@ -166,10 +166,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self):
-        rows = self.object_list
-        if isinstance(rows, QuerySet):
-            return rows.order_by()[: self.cap + 1].count()
-        return rows.count(limit=self.cap + 1)
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self):
@@ -180,13 +177,13 @@ class CappedPaginator(Paginator):
         return self._counted > self.cap
 
 
-def case_page(queryset, number, per_page):
+def case_page(queryset, number, per_page, paginator=CappedPaginator):
     """A page of a long case list: the sort and the page's ids come from the case rows alone, then only the
     page's cases are read with their related rows (LIST_RELATED). Joining every related row before sorting
     made a city's supervision page and the county search take seconds at two million cases (issue 15).
     The ids passed the list's conditions (access included): the page's rows are read by id alone. The count
-    stops at COUNT_CAP (CappedPaginator)."""
-    return _read_page(CappedPaginator(queryset.values_list("pk", flat=True), per_page).get_page(number))
+    stops at COUNT_CAP (CappedPaginator) unless another paginator is given."""
+    return _read_page(paginator(queryset.values_list("pk", flat=True), per_page).get_page(number))
 
 
 def _read_page(page):
@@ -271,9 +268,9 @@ SUPERVISION_ORDER = ("-reopen_count", F("due_at").asc(nulls_last=True), "-create
 
 def _supervision_segment_of(now):
     """The number of a case's segment (supervision_segments) as one cheap SQL CASE: the same segments
-    written as a decision list (each test assumes the earlier ones failed), which orders supervision_list
-    as one ORDER BY where the list is not read by segment (SQLite). tests/cases/test_supervision_order.py
-    holds the two forms to the same answer for every kind of case."""
+    written as a decision list (each test assumes the earlier ones failed), so counting a city's cases by
+    segment costs about what counting them does. tests/cases/test_supervision_order.py holds the two
+    forms to the same answer for every kind of case."""
     late = Q(due_at__lt=now, paused_at__isnull=True)
     flagged, reopened = Q(flagged_at__isnull=False), Q(reopen_count__gt=0)
     open_case = CaseWhen(
@@ -301,42 +298,27 @@ def supervision_list(user, now=None):
 
 
 class _SegmentedIds:
-    """The ids of `queryset` in the supervision order, for a CappedPaginator: count() is one query (how many
-    rows fall in each segment, each counted up to the paginator's limit), a slice is one more (each segment
-    the page overlaps, read in its own order through its index, joined by UNION ALL). A segment counted at
-    the limit is only ever followed by rows past the cap, which no page reaches, so every page's offsets
-    are exact."""
+    """The ids of `queryset` in the supervision order, for a Paginator: count() is one query (how many
+    rows fall in each segment), a slice is one more (each segment the page overlaps, read in its own
+    order through its index, joined by UNION ALL)."""
 
     def __init__(self, queryset, now):
         self.queryset = queryset.order_by()
         self.segments = supervision_segments(now)
+        self.segment_of = _supervision_segment_of(now)
         self._sizes = None
 
-    def _count_sizes(self, limit):
-        # One statement: per segment, COUNT(*) over at most `limit` of its ids (a LIMIT inside each
-        # subquery), so the big segments stop early instead of being counted to the end.
-        parts, params = [], []
-        for q in self.segments:
-            try:
-                sql, segment_params = self.queryset.filter(q).values("pk")[:limit].query.sql_with_params()
-            except EmptyResultSet:  # a list that can hold nothing (no units in scope): no query for it
-                parts.append("0")
-                continue
-            # The SQL is Django's own compilation of the queryset; its values travel as parameters.
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS segment)")  # noqa: S608
-            params.extend(segment_params)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), params)
-            return list(cursor.fetchone())
-
-    def count(self, limit=COUNT_CAP + 1):
-        if self._sizes is None:
-            self._sizes = self._count_sizes(limit)
-        return sum(self._sizes)
-
     def sizes(self):
-        self.count()
+        if self._sizes is None:
+            from django.db.models import Count
+
+            rows = self.queryset.annotate(segment=self.segment_of).values("segment").annotate(n=Count("pk"))
+            found = {row["segment"]: row["n"] for row in rows.order_by()}
+            self._sizes = [found.get(i, 0) for i in range(len(self.segments))]
         return self._sizes
+
+    def count(self):
+        return sum(self.sizes())
 
     def __len__(self):
         return self.count()
@@ -373,8 +355,8 @@ def supervision_page(queryset, number, per_page, now=None):
     from django.utils import timezone
 
     if connection.vendor != "postgresql":
-        return case_page(queryset, number, per_page)
-    return _read_page(CappedPaginator(_SegmentedIds(queryset, now or timezone.now()), per_page).get_page(number))
+        return case_page(queryset, number, per_page, paginator=Paginator)
+    return _read_page(Paginator(_SegmentedIds(queryset, now or timezone.now()), per_page).get_page(number))
 
 
 def case_events(case):

@@ -132,22 +132,3 @@ def test_the_segments_are_read_through_their_indexes(org, every_kind):
             part = base.filter(segments[number]).order_by(*selectors.SUPERVISION_ORDER).values_list("pk")[:20]
             plan = part.explain()
             assert index in plan and "Sort" not in plan, (number, plan)
-
-
-def test_past_the_count_cap_the_pages_up_to_it_keep_the_order_and_the_page_says_more(client, org, every_kind,
-                                                                                      monkeypatch):
-    # A city's million cases are counted up to cases.selectors.COUNT_CAP; a cap of 20 on these 44 cases cuts
-    # through the open segments, so the pages must still be the first 20 of the order, segment offsets exact.
-    monkeypatch.setattr(selectors.CappedPaginator, "cap", 20)
-    now = timezone.now()
-    expected = _order_before_issue_15(selectors.supervision_list(org.supervisor), now)
-    paged = []
-    for number in (1, 2, 3):
-        page = selectors.supervision_page(selectors.supervision_list(org.supervisor), number, 7, now=now)
-        assert page.paginator.capped and page.paginator.count == 20 and page.paginator.num_pages == 3
-        paged += [case.pk for case in page.object_list]
-    assert paged == expected[:20]
-
-    client.force_login(org.supervisor)
-    html = client.get("/cases/supervision/").content.decode()
-    assert "超过 20 件" in html and "共 " not in html
