@@ -120,5 +120,11 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self):
+        # Folders, not a host: kombu's virtual default ("localhost") only made it log "No hostname was
+        # supplied. Reverting to default 'localhost'" whenever a connection was cloned or described.
+        return {"port": self.default_port, "hostname": ""}
     # kombu keeps the filesystem broker's exchange/queue bindings in one process-wide state.
     global_state = filesystem.Transport.global_state
