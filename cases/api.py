@@ -185,6 +185,15 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_resident_phone(self, case) -> str:
         return self._resident(case).phone
 
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        if not privacy.can_see_unmasked(self._user(), case):  # the texts as the page shows them (privacy.text_for)
+            for name in privacy.CASE_TEXT_FIELDS:
+                data[name] = privacy.mask_contacts(data[name]) if data[name] else data[name]
+            for event in data["events"]:
+                event["reason"] = privacy.mask_contacts(event["reason"]) if event["reason"] else event["reason"]
+        return data
+
     def get_actions(self, case) -> list[str]:
         """Endpoint names under /api/v1/cases/{id}/ this user may call now (cases.workflow.available)."""
         return sorted(workflow.STEPS[name].api_name for name in workflow.available(self._user(), case))

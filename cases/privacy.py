@@ -9,8 +9,10 @@
                                    The case page (cases.views) and the API (cases.api) call it; Open311,
                                    emails, the search and its Excel export carry no resident data at all,
                                    and the admin leaves the two fields out
-    mask_contacts(text)            free text the public reads (Open311's description, address and status
-                                   notes) with ID, mobile and landline numbers masked
+    mask_contacts(text)            free text with ID, mobile and landline numbers masked: what the public
+                                   reads (Open311's description, address and status notes), and a case's
+                                   texts (CASE_TEXT_FIELDS, event reasons) for whoever sees the resident
+                                   masked, on the page and in the API (text_for)
     anonymise_due(now)             the retention sweep: RESIDENT_DATA_RETENTION_DAYS after a case is closed
                                    (closed, withdrawn, returned) its resident's name and phone are blanked,
                                    with one case.resident_anonymised event; idempotent (lock, re-check)
@@ -77,6 +79,18 @@ def mask_contacts(text):
 
 def can_see_unmasked(user, case):
     return permissions.can_see_resident(user, case)
+
+
+# A case's free text — what the township wrote and the notes written on it — carries the caller's number as
+# often as the resident fields do. Whoever sees the resident in clear reads it as written; everyone else who
+# may see the case reads it with its contact numbers masked, as they read the resident's own fields.
+CASE_TEXT_FIELDS = ("description", "address", "triage_note", "resolution_note", "return_reason", "feedback_comment",
+                    "info_request_text")
+
+
+def text_for(clear, text):
+    """`text` for a viewer who sees residents in clear (`clear`, can_see_unmasked) or not."""
+    return text if clear else mask_contacts(text)
 
 
 @dataclass(frozen=True)

@@ -45,3 +45,12 @@ def with_aria(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def contacts(text, clear):
+    """A case's free text for this viewer: as written when they see the resident in clear (`clear_texts`),
+    else with its phone and ID numbers masked (cases.privacy.text_for)."""
+    from cases import privacy
+
+    return privacy.text_for(clear, text or "")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import privacy
+from cases import services as case_services
 from cases.models import Case, CaseEvent, ResidentDataAccess
 from cases.tasks import anonymise_resident_data
 
@@ -189,3 +190,28 @@ def test_a_county_supervisor_exports_only_its_own_area(org, resident_case, clien
 ])
 def test_contact_numbers_in_free_text_are_masked_and_nothing_else(text, masked):
     assert privacy.mask_contacts(text) == masked
+
+
+@pytest.mark.parametrize("persona", sorted(CLEAR | MASKED))
+def test_numbers_written_into_a_cases_texts_follow_the_same_rule(org, flow, client_for, persona):
+    """A clerk writes the caller's number into the description and an officer into the result: whoever sees
+    the resident masked reads those numbers masked too, on the page and in the API; the rest of the text and
+    what the handling staff read are unchanged."""
+    case = flow.claimed(description="王大爷反映楼道堆物，回电 139 1234 5678，身份证 43010219800101123X")
+    case = case_services.case_resolve(case=case, actor=org.officer, note="已清理，回访 13900002222 满意")
+    user = getattr(org, persona)
+    page, api = _page(client_for, user, case), _api(client_for, user, case)
+    if page.status_code == 404:
+        assert api.status_code == 404 and persona not in CLEAR
+        return
+    body, data = page.content.decode(), api.json()
+    texts = json.dumps(data, ensure_ascii=False)
+    assert "王大爷反映楼道堆物" in body and "已清理" in body and "王大爷反映楼道堆物" in data["description"]
+    if persona in CLEAR:
+        for clear in ("139 1234 5678", "43010219800101123X", "13900002222"):
+            assert clear in body and clear in texts
+    else:
+        for clear in ("139 1234 5678", "43010219800101123X", "13900002222"):
+            assert clear not in body and clear not in texts, clear
+        assert "139****5678" in body and "139****2222" in data["resolution_note"]
+        assert "430***********123X" in data["description"]
