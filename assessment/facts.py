@@ -12,7 +12,7 @@ columns, which already include clock pauses (cases.deadlines.resume) and approve
 """
 
 from collections import namedtuple
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -242,6 +242,16 @@ def refresh_county(county):
     return len(changed)
 
 
+def refresh_recent_days(today):
+    """Yesterday and today (refresh_day), then the counties' watermarks past what that recomputed
+    (advance_watermarks): the hourly task. Returns the facts written."""
+    yesterday = today - timedelta(days=1)
+    top = CaseEvent.objects.aggregate(top=Max("pk"))["top"] or 0  # read before the rollup reads the events
+    written = refresh_day(yesterday) + refresh_day(today)
+    advance_watermarks(_day_start(yesterday), top)
+    return written
+
+
 def advance_watermarks(since, top):
     """After a rollup that recomputed every case with an event since `since` (refresh_day of yesterday and
     today), move to `top` (the last event id read before that rollup began) the watermark of every county
@@ -259,12 +269,13 @@ def advance_watermarks(since, top):
     return advanced
 
 
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
 def refresh_day(day):
     """The daily rollup: every case reported on `day` or with an event on `day` is recomputed. Re-runnable."""
-    tz = timezone.get_current_timezone()
-    from datetime import datetime, time
-
-    start = timezone.make_aware(datetime.combine(day, time.min), tz)
+    start = _day_start(day)
     end = start + timedelta(days=1)
     ids = set(Case.objects.filter(created_at__gte=start, created_at__lt=end).values_list("pk", flat=True))
     ids |= set(CaseEvent.objects.filter(created_at__gte=start, created_at__lt=end).values_list("case_id", flat=True))

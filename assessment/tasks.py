@@ -1,7 +1,5 @@
 """Celery tasks: the daily rollup of assessment facts. Idempotent: re-running any day rewrites the same rows."""
 
-from datetime import timedelta
-
 from celery import shared_task
 from django.utils import timezone
 
@@ -21,15 +19,4 @@ def rollup_recent_days():
     The counties' watermarks then move past the events just recomputed (facts.advance_watermarks), so an
     assessor's first visit of the day catches up on nothing, not on every event since the last visit
     (0.7 s on a 2M-case province a day behind, growing with the days)."""
-    from datetime import datetime, time
-
-    from django.db.models import Max
-
-    from cases.models import CaseEvent
-
-    today = timezone.localdate()
-    yesterday = today - timedelta(days=1)
-    top = CaseEvent.objects.aggregate(top=Max("pk"))["top"] or 0
-    written = sum(facts.refresh_day(day) for day in (yesterday, today))
-    facts.advance_watermarks(timezone.make_aware(datetime.combine(yesterday, time.min)), top)
-    return written
+    return facts.refresh_recent_days(timezone.localdate())

@@ -187,11 +187,11 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def to_representation(self, case):
         data = super().to_representation(case)
-        if not privacy.can_see_unmasked(self._user(), case):  # the texts as the page shows them (privacy.text_for)
-            for name in privacy.CASE_TEXT_FIELDS:
-                data[name] = privacy.mask_contacts(data[name]) if data[name] else data[name]
-            for event in data["events"]:
-                event["reason"] = privacy.mask_contacts(event["reason"]) if event["reason"] else event["reason"]
+        clear = self._resident(case).texts_clear  # the texts as the page shows them
+        for name in privacy.CASE_TEXT_FIELDS:
+            data[name] = privacy.text_for(clear, data[name])
+        for event in data["events"]:
+            event["reason"] = privacy.text_for(clear, event["reason"])
         return data
 
     def get_actions(self, case) -> list[str]:

@@ -71,7 +71,7 @@ def mask_contacts(text):
     138****1234): what the public reads of a case (Open311's GET) — a clerk often writes the caller's
     number into the description, and it must not be published with it."""
     if not text:
-        return text or ""
+        return text
     text = _ID_NUMBER.sub(lambda m: f"{m[0][:3]}{'*' * 11}{m[0][-4:]}", text)
     text = _MOBILE.sub(lambda m: (m["prefix"] or "") + mask_phone(m["number"]), text)
     return _LANDLINE.sub(lambda m: mask_phone(m[0]), text)
@@ -89,7 +89,7 @@ CASE_TEXT_FIELDS = ("description", "address", "triage_note", "resolution_note", 
 
 
 def text_for(clear, text):
-    """`text` for a viewer who sees residents in clear (`clear`, can_see_unmasked) or not."""
+    """`text` for a viewer who sees residents in clear (`clear`: ResidentView.texts_clear) or not."""
     return text if clear else mask_contacts(text)
 
 
@@ -98,6 +98,7 @@ class ResidentView:
     name: str
     phone: str
     unmasked: bool
+    texts_clear: bool  # can_see_unmasked, whether or not the case has a resident: the case's texts (text_for)
 
     @property
     def present(self):
@@ -116,12 +117,13 @@ def _log(user, cases, channel, data=None):
 
 def resident_view(user, case, channel):
     """The resident's data as this user may see it; a clear view is recorded before it is returned."""
+    clear = can_see_unmasked(user, case)
     if not (case.resident_name or case.resident_phone):
-        return ResidentView("", "", False)
-    if not can_see_unmasked(user, case):
-        return ResidentView(mask_name(case.resident_name), mask_phone(case.resident_phone), False)
+        return ResidentView("", "", False, clear)
+    if not clear:
+        return ResidentView(mask_name(case.resident_name), mask_phone(case.resident_phone), False, False)
     _log(user, [case], channel)
-    return ResidentView(case.resident_name, case.resident_phone, True)
+    return ResidentView(case.resident_name, case.resident_phone, True, True)
 
 
 # --- Retention ------------------------------------------------------------------------------------

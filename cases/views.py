@@ -251,7 +251,6 @@ def _render_case(request, case, *, bound=None, status=200):
         "actions": actions,
         "forms": built,
         "resident": privacy.resident_view(user, case, ResidentDataAccess.Channel.PAGE),
-        "clear_texts": privacy.can_see_unmasked(user, case),
         "routing": routing,
         "similar": similar,
     }

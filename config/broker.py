@@ -7,8 +7,8 @@ after beat sent the sweep. It also claims a message with ``shutil.move`` into th
 folder, which becomes copy-then-delete when that folder is on another filesystem, so two workers
 could both read one message.
 
-Here a message (and an exchange's binding table) is written whole under a name the reader skips (``….msg.part``) and renamed into
-place, and a reader claims it by renaming it into the processed folder beside the queue (same
+Here a message (and an exchange's binding table) is written whole under a name the reader skips
+(``….msg.part``) and renamed into place, and a reader claims it by renaming it into the processed folder beside the queue (same
 filesystem, so the rename is atomic and exactly one reader wins). Selected by settings
 (``CELERY_BROKER_TRANSPORT``) only when no broker URL is configured; Redis deployments never load it.
 """
@@ -126,5 +126,3 @@ class Transport(filesystem.Transport):
         # Folders, not a host: kombu's virtual default ("localhost") only made it log "No hostname was
         # supplied. Reverting to default 'localhost'" whenever a connection was cloned or described.
         return {"port": self.default_port, "hostname": ""}
-    # kombu keeps the filesystem broker's exchange/queue bindings in one process-wide state.
-    global_state = filesystem.Transport.global_state

@@ -96,7 +96,7 @@ def notification_send(*, recipients, kind, title, body="", url="", subject="", d
     if dedupe_key is None:
         # Nothing to collide with: one INSERT for every recipient (a county's five dispatchers cost one
         # round trip, not five), no savepoint.
-        created = Notification.objects.bulk_create(rows) if rows else []
+        created = Notification.objects.bulk_create(rows)
     else:
         for row in rows:
             try:

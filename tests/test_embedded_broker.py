@@ -40,7 +40,7 @@ def _connection(folders):
     return Connection("filesystem://", transport="config.broker:Transport", transport_options=folders)
 
 
-def test_the_settings_select_this_transport_in_embedded_mode(settings):
+def test_the_settings_select_this_transport_in_embedded_mode():
     from django.conf import settings as django_settings
 
     if django_settings.CELERY_EMBEDDED:

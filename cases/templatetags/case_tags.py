@@ -49,7 +49,7 @@ def with_aria(field):
 
 @register.filter
 def contacts(text, clear):
-    """A case's free text for this viewer: as written when they see the resident in clear (`clear_texts`),
+    """A case's free text for this viewer: as written when they see the resident in clear (`texts_clear`),
     else with its phone and ID numbers masked (cases.privacy.text_for)."""
     from cases import privacy
 
